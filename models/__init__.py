@@ -1,0 +1,6 @@
+"""torch modules of DIVAFN: the image/keyframe network f(·; θx), the video network g(·; θy), and their container."""
+from .cnnf import CNNF
+from .divafn import DIVAFN
+from .video_net import VideoNet
+
+__all__ = ["CNNF", "VideoNet", "DIVAFN"]

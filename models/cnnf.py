@@ -1,0 +1,43 @@
+import torch
+from torch import nn
+
+# ImageNet statistics: the usual normalisation of CNN-F/AlexNet-style inputs.
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+
+
+class CNNF(nn.Module):
+    """CNN-F (Chatfield et al. 2014), the paper's image/keyframe network f(·; θx) (its layer table).
+
+    conv1 64×11×11 st 4, LRN, pool ×2 · conv2 256×5×5 pad 2, LRN, pool ×2 · conv3–5 256×3×3 pad 1,
+    pool ×2 · full6 · full7 · full8 c. Pooling is 3×3 stride 2 in ceil mode (as in the Caffe/MatConvNet
+    original), then an adaptive average pool to 6×6 so that any input size ≥ 64 px gives full6 the
+    9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper).
+    Input: (n, S, S, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
+    """
+
+    def __init__(self, c: int, fc_dim: int = 4096, dropout: float = 0.5):
+        super().__init__()
+        pool = dict(kernel_size=3, stride=2, ceil_mode=True)
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, 11, stride=4), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
+            nn.Conv2d(64, 256, 5, padding=2), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(**pool),
+            nn.AdaptiveAvgPool2d(6),
+        )
+        self.full = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(256 * 36, fc_dim), nn.ReLU(inplace=True), nn.Dropout(dropout),   # full6
+            nn.Linear(fc_dim, fc_dim), nn.ReLU(inplace=True), nn.Dropout(dropout),     # full7
+            nn.Linear(fc_dim, c),                                                      # full8: the representation
+        )
+        nn.init.normal_(self.full[-1].weight, 0.0, 0.01)   # new layer: N(0, 0.01²) as in DCMH
+        nn.init.zeros_(self.full[-1].bias)
+        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
+        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
+        return self.full(self.features(x))                           # (n, c)

@@ -1,0 +1,26 @@
+import torch
+from torch import nn
+
+
+class VideoNet(nn.Module):
+    """The paper's video network g(·; θy): full1 (8192, ReLU) → full2 (c), on a clip-level feature y.
+
+    The input is zero-meaned per dimension (as DCMH does for its text side) with `y_mean`, a buffer set
+    from the training videos so that the saved model applies the same shift at feature-dump time.
+    """
+
+    def __init__(self, in_dim: int, c: int, hidden: int = 8192):
+        super().__init__()
+        self.register_buffer("y_mean", torch.zeros(in_dim))
+        self.register_buffer("y_scale", torch.ones(in_dim))
+        self.full = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, c))
+        nn.init.normal_(self.full[-1].weight, 0.0, 0.01)
+        nn.init.zeros_(self.full[-1].bias)
+
+    def set_input_stats(self, Y: torch.Tensor) -> None:
+        """Centre (and scale to unit std) each input dimension on the training videos Y (n, in_dim)."""
+        self.y_mean.copy_(Y.mean(0))
+        self.y_scale.copy_(Y.std(0).clamp_min(1e-6))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        return self.full((y - self.y_mean) / self.y_scale)   # (n, c)

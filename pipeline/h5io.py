@@ -1,0 +1,99 @@
+"""HDF5 artifacts: named arrays plus provenance attrs (schema in artifacts/README.md).
+
+Every artifact holds `schema_version`, `kind` (what the file is: "features", "keyframes", ...) and the
+provenance of the task that wrote it (task, params, code version, time, class names). Attribute values
+that are not scalars or flat lists are stored as JSON strings, so `h5ls -v`/`h5dump` show them as text.
+"""
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .errors import DataError
+
+SCHEMA_VERSION = 1
+STR = h5py.string_dtype("utf-8")
+
+
+def _attr_value(v):
+    if isinstance(v, (str, int, float, bool, np.integer, np.floating)):
+        return v
+    if isinstance(v, (list, tuple)) and v and all(isinstance(x, str) for x in v):
+        return np.array(v, dtype=STR)
+    return json.dumps(v, sort_keys=True, default=str)
+
+
+def write(path, kind: str, arrays: dict, provenance: dict) -> None:
+    """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`."""
+    with h5py.File(path, "w") as f:
+        for name, a in arrays.items():
+            a = np.asarray(a)
+            if a.dtype.kind in "UO":
+                f.create_dataset(name, data=a.astype(object), dtype=STR)
+            elif a.size == 0:
+                f.create_dataset(name, data=a)
+            else:
+                # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array.
+                f.create_dataset(name, data=a, chunks=True, compression="lzf")
+        f.attrs["schema_version"] = SCHEMA_VERSION
+        f.attrs["kind"] = kind
+        for k, v in provenance.items():
+            f.attrs[k] = _attr_value(v)
+
+
+def _check(f, path, kind):
+    found = f.attrs.get("schema_version")
+    if found != SCHEMA_VERSION:
+        raise DataError(f"{path}: schema_version={found!r}, this code reads {SCHEMA_VERSION}. "
+                        f"Delete the file and re-run {f.attrs.get('task_id', 'the task that wrote it')}.")
+    if kind is not None and f.attrs.get("kind") != kind:
+        raise DataError(f"{path}: holds {f.attrs.get('kind')!r}, expected {kind!r}; "
+                        f"check which artifact was passed.")
+
+
+def read(path, kind=None, names=None) -> dict:
+    """Read datasets (all, or `names`) into memory; strings come back as str arrays."""
+    path = Path(path)
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise DataError(f"{path}: not a readable HDF5 file ({e}). Delete it and re-run the task that wrote it.") from None
+    with f:
+        _check(f, path, kind)
+        names = list(f.keys()) if names is None else names
+        missing = [n for n in names if n not in f]
+        if missing:
+            raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
+                            f"Delete it and re-run {f.attrs.get('task_id', 'the task that wrote it')}.")
+        return {n: _decode(f[n]) for n in names}
+
+
+def _decode(ds):
+    if h5py.check_string_dtype(ds.dtype) is not None:
+        return ds.asstr()[()].astype(str) if ds.shape else ds.asstr()[()]
+    return ds[()]
+
+
+def attrs(path) -> dict:
+    """All attrs, JSON strings decoded back into values."""
+    with h5py.File(path, "r") as f:
+        out = {}
+        for k, v in f.attrs.items():
+            if isinstance(v, bytes):
+                v = v.decode()
+            if isinstance(v, str) and v[:1] in "[{":
+                try:
+                    v = json.loads(v)
+                except ValueError:
+                    pass
+            elif isinstance(v, np.ndarray):
+                v = [x.decode() if isinstance(x, bytes) else x for x in v.tolist()]
+            out[k] = v
+        return out
+
+
+def read_shards(paths, kind) -> dict:
+    """Read several shard files of one kind and concatenate each dataset along axis 0, in shard order."""
+    parts = [read(p, kind) for p in paths]
+    return {n: np.concatenate([p[n] for p in parts]) for n in parts[0]}

@@ -1,0 +1,151 @@
+"""Training of DIVAFN, the paper's Algorithm 1, as one loop you can read top to bottom.
+
+Each outer iteration ("epoch") runs t_x = ⌈n_x/N_x⌉ image-side steps, then t_y = ⌈n_y/N_y⌉ video-side
+steps (DCMH-style alternation):
+
+  image side: a mini-batch of still items (images X and training keyframes K, the same network f)
+      F_b, H_b = f(x_b)
+      L_x = α_FG·L_sim(F_b, G) + α_HG·L_sim(H_b, G) + α_FH·[L_sim(F_b, H) + L_sim(H_b, F)]
+            + β·[Auto-F(F_b; W_F) + Auto-H(H_b; W_H)]                → update θx, W_F, W_H
+  video side: a mini-batch of training videos
+      G_b = g(y_b)
+      L_y = α_FG·L_sim(F, G_b) + α_HG·L_sim(H, G_b) + β·Auto-G(G_b; W_G) → update θy, W_G
+
+F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
+side's step and refreshed as each batch is recomputed (DCMH). Each L_sim is the paper's sum over
+pairs divided by the number of pairs, and each Auto-· term is divided by the batch size: a constant
+rescaling that leaves the minimiser unchanged and makes the learning rates independent of n.
+W_E is solved in closed form afterwards (pipeline.sae).
+"""
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from .losses import autoencoder_loss, similarity_matrix, similarity_nll
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 30
+    batch_size: int = 256         # N_x = N_y (the paper's Algorithm 1)
+    lr_x: float = 1e-4            # Adam, image/keyframe side (θx, W_F, W_H)
+    lr_y: float = 1e-3            # Adam, video side (θy, W_G)
+    weight_decay: float = 5e-4    # DCMH's
+    alpha_fg: float = 1.0         # weight of L_sim(F, G): image–video
+    alpha_hg: float = 1.0         # weight of L_sim(H, G): keyframe–video
+    alpha_fh: float = 1.0         # weight of L_sim(F, H): image–keyframe
+    beta: float = 1.0             # weight of the autoencoder terms Auto-F/H/G
+    lam: float = 1.0              # λ inside the autoencoder terms during training
+    seed: int = 0
+
+
+@dataclass
+class TrainData:
+    """Everything training sees: uint8 still images, float video features, integer labels, S (C, d)."""
+    X: np.ndarray        # (n_img, S, S, 3) uint8 images
+    y_X: np.ndarray      # (n_img,)
+    K: np.ndarray        # (n_kf, S, S, 3) uint8 keyframes of the training videos
+    y_K: np.ndarray      # (n_kf,)
+    Y: np.ndarray        # (n_vid, D) float32 video features of the training videos
+    y_Y: np.ndarray      # (n_vid,)
+    S: np.ndarray        # (C, d) class embeddings, one row per class
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+@torch.no_grad()
+def _forward_all(net, X, device, batch=512):
+    net.eval()
+    out = torch.cat([net(X[i:i + batch].to(device, non_blocking=True)).float() for i in range(0, len(X), batch)])
+    net.train()
+    return out
+
+
+def _mean_sim(A, B, yA, yB):
+    return similarity_nll(A, B, similarity_matrix(yA, yB)) / max(A.shape[0] * B.shape[0], 1)
+
+
+def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None):
+    """Train `model` (models.DIVAFN) in place; returns the per-epoch history of each loss term."""
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    model.to(device)
+    amp = dict(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+    X = torch.from_numpy(np.concatenate([data.X, data.K]))            # still items: images then keyframes
+    y_X = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).to(device)
+    is_kf = torch.cat([torch.zeros(len(data.X), dtype=torch.bool), torch.ones(len(data.K), dtype=torch.bool)]).to(device)
+    if device.type == "cuda":
+        X = X.pin_memory()
+    Y = torch.from_numpy(data.Y).float().to(device)
+    y_Y = torch.from_numpy(data.y_Y).to(device)
+    S = torch.from_numpy(data.S).float().to(device)
+    model.g.set_input_stats(Y)
+
+    # Buffers of every item's features: the "other side" of each step, refreshed batch by batch.
+    FH = _forward_all(model.f, X, device)                               # (n_img + n_kf, c)
+    G = _forward_all(model.g, Y, device)                                 # (n_vid, c)
+
+    opt_x = torch.optim.Adam([*model.f.parameters(), model.W_F, model.W_H], lr=cfg.lr_x, weight_decay=cfg.weight_decay)
+    opt_y = torch.optim.Adam([*model.g.parameters(), model.W_G], lr=cfg.lr_y, weight_decay=cfg.weight_decay)
+    sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
+    t_x, t_y = math.ceil(len(X) / cfg.batch_size), math.ceil(len(Y) / cfg.batch_size)
+    history = []
+    for epoch in range(cfg.epochs):
+        t0, sums = time.time(), dict(sim_fg=0.0, sim_hg=0.0, sim_fh=0.0, auto_f=0.0, auto_h=0.0, auto_g=0.0)
+        perm = torch.randperm(len(X), generator=gen)
+        for step in range(t_x):                                          # Algorithm 1, lines 2–7
+            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
+            with torch.autocast(**amp):
+                out = model.f(X[b.cpu()].to(device, non_blocking=True)).float()
+            kf, yb = is_kf[b], y_X[b]
+            Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
+            F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]
+            terms = dict(
+                sim_fg=_mean_sim(Fb, G, yF, y_Y), sim_hg=_mean_sim(Hb, G, yH, y_Y),
+                sim_fh=_mean_sim(Fb, H_all, yF, yH_all) + _mean_sim(Hb, F_all, yH, yF_all),
+                auto_f=autoencoder_loss(Fb, model.W_F, S[yF], cfg.lam) / len(b),
+                auto_h=autoencoder_loss(Hb, model.W_H, S[yH], cfg.lam) / len(b))
+            loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
+                    + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
+            opt_x.zero_grad(set_to_none=True)
+            loss.backward()
+            opt_x.step()
+            FH[b] = out.detach()
+            for k, v in terms.items():
+                sums[k] += v.item() / t_x
+            progress((epoch + (step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: image side")
+
+        F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]
+        perm = torch.randperm(len(Y), generator=gen)
+        for step in range(t_y):                                          # Algorithm 1, lines 8–13
+            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
+            Gb = model.g(Y[b]).float()
+            auto_g = autoencoder_loss(Gb, model.W_G, S[y_Y[b]], cfg.lam) / len(b)
+            loss = (cfg.alpha_fg * _mean_sim(F_all, Gb, yF_all, y_Y[b]) + cfg.alpha_hg * _mean_sim(H_all, Gb, yH_all, y_Y[b])
+                    + cfg.beta * auto_g)
+            opt_y.zero_grad(set_to_none=True)
+            loss.backward()
+            opt_y.step()
+            G[b] = Gb.detach()
+            sums["auto_g"] += auto_g.item() / t_y
+            progress((epoch + (t_x + step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: video side")
+        for s in sched:
+            s.step()
+        history.append(dict(epoch=epoch + 1, seconds=round(time.time() - t0, 3), **{k: round(v, 6) for k, v in sums.items()}))
+        log.info("epoch %d/%d  %s", epoch + 1, cfg.epochs, "  ".join(f"{k} {v:.4f}" for k, v in sums.items()))
+    return history
+
+
+def config_dict(cfg: TrainConfig) -> dict:
+    return asdict(cfg)

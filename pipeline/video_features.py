@@ -1,0 +1,59 @@
+"""The offline default video feature y: a motion descriptor that needs no weights.
+
+From the grey thumbnails of all frames, a Lucas–Kanade flow (u, v) is estimated per frame pair in
+each cell of a g×g grid (least squares on the brightness-constancy equation Ix·u + Iy·v + It = 0 over
+the cell). The descriptor concatenates
+  - per cell, a histogram of flow orientation (`bins` bins, weighted by flow magnitude, time-averaged):
+    where things move and in which directions;
+  - the temporal spectra of four global series: mean u, mean v, mean divergence (expansion vs
+    contraction) and motion energy, each |rfft| sampled at fixed frequencies (cycles/frame):
+    how things move over time (swinging, bouncing, circling, pulsing).
+No single frame determines either part, so the feature carries motion and not appearance.
+Histograms are square-rooted (Hellinger), which suits a linear classifier.
+"""
+import numpy as np
+from scipy.ndimage import uniform_filter
+
+SPECTRUM_FREQS = np.linspace(0.02, 0.25, 8)   # cycles per frame
+
+
+def dim(grid: int = 4, bins: int = 8) -> int:
+    return grid * grid * bins + 4 * len(SPECTRUM_FREQS)
+
+
+def _spectrum(series: np.ndarray) -> np.ndarray:
+    s = series - series.mean()
+    mag = np.abs(np.fft.rfft(s)) / max(len(s), 1)
+    freqs = np.fft.rfftfreq(len(s))
+    return np.interp(SPECTRUM_FREQS, freqs, mag) if len(s) > 1 else np.zeros(len(SPECTRUM_FREQS))
+
+
+def motion_descriptor(thumbs: np.ndarray, grid: int = 4, bins: int = 8) -> np.ndarray:
+    """(dim,) float32 descriptor of a video from its (T, h, w) uint8 grey thumbnails (T ≥ 2)."""
+    I = uniform_filter(thumbs.astype(np.float32) / 255.0, size=(1, 3, 3))
+    T, h, w = I.shape
+    Ix, Iy = np.gradient(I, axis=2), np.gradient(I, axis=1)
+    Ix, Iy, It = (Ix[1:] + Ix[:-1]) / 2, (Iy[1:] + Iy[:-1]) / 2, I[1:] - I[:-1]   # (T-1, h, w)
+    ch, cw = h // grid, w // grid
+
+    def cells(a):  # (T-1, h, w) → (T-1, grid, grid) sums over each cell
+        return a[:, :ch * grid, :cw * grid].reshape(T - 1, grid, ch, grid, cw).sum((2, 4))
+
+    Sxx, Sxy, Syy, Sxt, Syt = cells(Ix * Ix), cells(Ix * Iy), cells(Iy * Iy), cells(Ix * It), cells(Iy * It)
+    det = Sxx * Syy - Sxy ** 2 + 1e-3
+    u = -(Syy * Sxt - Sxy * Syt) / det                                        # (T-1, grid, grid)
+    v = -(Sxx * Syt - Sxy * Sxt) / det
+    mag = np.hypot(u, v)
+    b = ((np.arctan2(v, u) + np.pi) / (2 * np.pi) * bins).astype(int) % bins
+    hist = np.zeros((grid, grid, bins), np.float64)
+    gi, gj = np.meshgrid(np.arange(grid), np.arange(grid), indexing="ij")
+    for t in range(T - 1):
+        np.add.at(hist, (gi, gj, b[t]), mag[t])
+    hist = np.sqrt(hist / (T - 1))
+
+    # Divergence: flow projected on the direction from the grid centre (positive = expansion).
+    cy, cx = np.meshgrid(np.arange(grid) - (grid - 1) / 2, np.arange(grid) - (grid - 1) / 2, indexing="ij")
+    div = (u * cx + v * cy).mean((1, 2))
+    energy = np.abs(It).mean((1, 2))
+    spectra = [_spectrum(s) for s in (u.mean((1, 2)), v.mean((1, 2)), div, energy)]
+    return np.concatenate([hist.ravel(), *spectra]).astype(np.float32)

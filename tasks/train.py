@@ -1,0 +1,104 @@
+"""Training of the three networks and the dump of their features."""
+import logging
+
+import luigi
+import torch
+
+from models import DIVAFN
+from pipeline import assemble, features, h5io, manifest, train
+from pipeline.train import TrainConfig
+
+from .base import ArtifactTask
+from .data import BuildManifest, PrepareImages
+from .extract import ExtractKeyframes, ExtractVideoFeatures
+from .classnames import EmbedClassNames
+
+log = logging.getLogger("luigi-interface")
+
+
+class TrainDIVAFN(ArtifactTask):
+    """θx (image/keyframe CNN-F), θy (video net), W_F, W_H, W_G by Algorithm 1 → model.pt."""
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+    image_size = ExtractKeyframes.image_size
+    keyframes = ExtractKeyframes.keyframes
+    n_shards = ExtractKeyframes.n_shards
+    seed = luigi.IntParameter(default=0, description="seed of initialisation and batch order")
+    c = luigi.IntParameter(default=64, description="length of the domain-invariant representation")
+    fc_dim = luigi.IntParameter(default=4096, description="width of CNN-F's full6/full7")
+    video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
+    epochs = luigi.IntParameter(default=30, description="outer iterations of Algorithm 1")
+    batch_size = luigi.IntParameter(default=256, description="N_x = N_y")
+    lr_x = luigi.FloatParameter(default=1e-4)
+    lr_y = luigi.FloatParameter(default=1e-3)
+    weight_decay = luigi.FloatParameter(default=5e-4)
+    alpha_fg = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, G)")
+    alpha_hg = luigi.FloatParameter(default=1.0, description="weight of L_sim(H, G)")
+    alpha_fh = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, H)")
+    beta = luigi.FloatParameter(default=1.0, description="weight of the autoencoder terms")
+    lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
+    device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
+
+    def requires(self):
+        shards = range(self.n_shards)
+        return dict(manifest=self.clone(BuildManifest), images=self.clone(PrepareImages),
+                    keyframes=[self.clone(ExtractKeyframes, shard=i) for i in shards],
+                    video_features=[self.clone(ExtractVideoFeatures, shard=i) for i in shards],
+                    classnames=self.clone(EmbedClassNames))
+
+    def output(self):
+        return self.artifact("model.pt")
+
+    def run(self):
+        inp = self.input()
+        m = manifest.Manifest.from_json(inp["manifest"].path)
+        data = assemble.training_data(
+            m, h5io.read(inp["images"].path, "images", ["X", "labels", "ids"]),
+            h5io.read_shards([t.path for t in inp["keyframes"]], "keyframes"),
+            h5io.read_shards([t.path for t in inp["video_features"]], "video_features"),
+            h5io.read(inp["classnames"].path, "classnames")["S"])
+        cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
+        device = train.resolve_device(self.device)
+        log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
+        model = DIVAFN(self.c, data.Y.shape[1], data.S.shape[1], self.fc_dim, self.video_hidden)
+        history = train.train(model, data, cfg, device, progress=self.progress)
+        dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden)
+        with self.output().temporary_path() as tmp:
+            torch.save(dict(state_dict={k: v.cpu() for k, v in model.state_dict().items()}, dims=dims,
+                            config=train.config_dict(cfg), history=history, classes=m.classes,
+                            provenance=self.provenance(device=str(device))), tmp)
+
+
+def load_model(path) -> DIVAFN:
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    model = DIVAFN(**ckpt["dims"])
+    model.load_state_dict(ckpt["state_dict"])
+    return model
+
+
+class DumpFeatures(ArtifactTask):
+    """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5."""
+    seed = TrainDIVAFN.seed
+    device = TrainDIVAFN.device
+
+    def requires(self):
+        return self.clone(TrainDIVAFN)
+
+    def output(self):
+        return self.artifact("features.h5")
+
+    def run(self):
+        upstream = self.requires().input()
+        m = manifest.Manifest.from_json(upstream["manifest"].path)
+        images = h5io.read(upstream["images"].path, "images", ["X", "labels", "ids"])
+        assemble.check_ids(images["ids"], [it.id for it in m.images], "images", upstream["images"].path)
+        videos = assemble.video_arrays(m, h5io.read_shards([t.path for t in upstream["keyframes"]], "keyframes"),
+                                       h5io.read_shards([t.path for t in upstream["video_features"]], "video_features"))
+        self.progress(0.1, "computing F, H, G")
+        out = features.dump(load_model(self.input().path), images["X"], videos["K"], videos["Y"], train.resolve_device(self.device))
+        with self.output().temporary_path() as tmp:
+            h5io.write(tmp, "features", dict(
+                F=out["F"], H=out["H"], G=out["G"], Y=videos["Y"],
+                image_labels=images["labels"], image_ids=images["ids"],
+                video_labels=videos["labels"], video_ids=videos["ids"], video_split=videos["split"]),
+                self.provenance(classes=m.classes))
