@@ -6,18 +6,31 @@ MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
 
+def on_sphere(z: torch.Tensor, scale: float) -> torch.Tensor:
+    """The representation at a fixed length `scale`: z · scale / ‖z‖.
+
+    Trained from scratch, L_sim (mostly negative pairs) otherwise finds its trivial optimum first:
+    every output shrinks to the same point (Θ = 0, L = n log 2), and the classes never separate.
+    At a fixed length, Θ = ½⟨a, b⟩ ∈ [−scale²/2, scale²/2] can only be lowered by separating classes.
+    (The paper starts θx from ImageNet weights, whose features are discriminative from the start.)
+    """
+    return scale * nn.functional.normalize(z, dim=1)
+
+
 class CNNF(nn.Module):
     """CNN-F (Chatfield et al. 2014), the paper's image/keyframe network f(·; θx) (its layer table).
 
     conv1 64×11×11 st 4, LRN, pool ×2 · conv2 256×5×5 pad 2, LRN, pool ×2 · conv3–5 256×3×3 pad 1,
     pool ×2 · full6 · full7 · full8 c. Pooling is 3×3 stride 2 in ceil mode (as in the Caffe/MatConvNet
     original), then an adaptive average pool to 6×6 so that any input size ≥ 64 px gives full6 the
-    9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper).
+    9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper). The
+    output has fixed length `scale` (see `on_sphere`).
     Input: (n, S, S, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
     """
 
-    def __init__(self, c: int, fc_dim: int = 4096, dropout: float = 0.5):
+    def __init__(self, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
         super().__init__()
+        self.scale = scale
         pool = dict(kernel_size=3, stride=2, ceil_mode=True)
         self.features = nn.Sequential(
             nn.Conv2d(3, 64, 11, stride=4), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
@@ -40,4 +53,4 @@ class CNNF(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
-        return self.full(self.features(x))                           # (n, c)
+        return on_sphere(self.full(self.features(x)), self.scale)   # (n, c)

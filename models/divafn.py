@@ -16,6 +16,8 @@ class DIVAFN(nn.Module):
         super().__init__()
         self.f = CNNF(c, fc_dim)
         self.g = VideoNet(video_dim, c, video_hidden)
-        self.W_F = nn.Parameter(torch.randn(d, c) * 0.01)
-        self.W_H = nn.Parameter(torch.randn(d, c) * 0.01)
-        self.W_G = nn.Parameter(torch.randn(d, c) * 0.01)
+        # Random init (Algorithm 1, line 1) at a scale where the decoded class vectors Wᵀs have unit
+        # length: from the start each class has a distinct target, which keeps F, H, G from collapsing.
+        self.W_F = nn.Parameter(torch.randn(d, c) / c ** 0.5)
+        self.W_H = nn.Parameter(torch.randn(d, c) / c ** 0.5)
+        self.W_G = nn.Parameter(torch.randn(d, c) / c ** 0.5)

@@ -1,16 +1,20 @@
 import torch
 from torch import nn
 
+from .cnnf import on_sphere
+
 
 class VideoNet(nn.Module):
     """The paper's video network g(·; θy): full1 (8192, ReLU) → full2 (c), on a clip-level feature y.
 
+    Its output has the same fixed length as CNNF's (models.cnnf.on_sphere).
     The input is zero-meaned per dimension (as DCMH does for its text side) with `y_mean`, a buffer set
     from the training videos so that the saved model applies the same shift at feature-dump time.
     """
 
-    def __init__(self, in_dim: int, c: int, hidden: int = 8192):
+    def __init__(self, in_dim: int, c: int, hidden: int = 8192, scale: float = 4.0):
         super().__init__()
+        self.scale = scale
         self.register_buffer("y_mean", torch.zeros(in_dim))
         self.register_buffer("y_scale", torch.ones(in_dim))
         self.full = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, c))
@@ -23,4 +27,4 @@ class VideoNet(nn.Module):
         self.y_scale.copy_(Y.std(0).clamp_min(1e-6))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        return self.full((y - self.y_mean) / self.y_scale)   # (n, c)
+        return on_sphere(self.full((y - self.y_mean) / self.y_scale), self.scale)   # (n, c), as CNNF's

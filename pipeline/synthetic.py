@@ -1,18 +1,18 @@
 """SYNTHETIC: a small, deterministic image→video transfer problem, written in the official layouts.
 
-Each class c is a pair (appearance a(c), motion m(c)) of 4 shapes × 4 motions, arranged in a cycle so
-that every shape is shared by two classes and every motion by two other classes:
+Each of the 8 classes k has an appearance and a motion:
+  - appearance: the actor's colour family, hue k/8 (jittered, so neighbouring families overlap);
+    the actor's shape is random and carries no class information;
+  - motion m(k) = ⌊(k+1)/2⌋ mod 4 of swing, bounce, circle, pulse: every motion is shared by two
+    classes whose colours are far apart (0 & 7, 1 & 2, 3 & 4, 5 & 6).
+So the video feature (motion, which no single frame shows) tells a class only up to its motion twin,
+still frames tell it only up to colour confusions, and the two together tell it best: images and
+keyframes carry appearance, videos carry motion, and fusion resolves what either leaves open.
 
-    class k: shape k // 2, motion (k + 1) // 2 mod 4      (8 classes, all pairs distinct)
-
-So a still frame (or an image) tells the class only up to its shape twin, the motion only up to its
-motion twin, and only both together tell the class: images and keyframes carry appearance, the
-video feature carries motion that no single frame shows, and fusion is what resolves the class.
-Object colour is random and carries no class information; the shape has to be learnt.
-
-Domain shift between the still images and the video frames: images show the object larger, on bright
-striped backgrounds, as JPEGs of varied size; video frames show it smaller, on dark smooth scenes
-with sensor noise and a drifting distractor blob. Few labelled training videos per class.
+Domain shift between the still images and the video frames: images show the actor larger, more
+saturated, on brighter striped backgrounds, as JPEGs of varied size; video frames show it smaller,
+on darker smooth scenes, with sensor noise and a drifting distractor blob. Few labelled training
+videos per class, many labelled images.
 
 Written as Stanford40 (`JPEGImages/`, `ImageSplits/`) and UCF101 (`UCF-101/`, `ucfTrainTestlist/`,
 CRLF lists, splits 1-3) under `<root>/Stanford40` and `<root>/UCF101`, and read back by the same
@@ -30,7 +30,7 @@ from .pairs import SYNTHETIC_MAP
 
 log = logging.getLogger(__name__)
 
-N_SHAPES = N_MOTIONS = 4
+N_CLASSES, N_MOTIONS = 8, 4
 SHAPES = ("disk", "square", "triangle", "cross")
 MOTIONS = ("swing", "bounce", "circle", "pulse")
 
@@ -53,8 +53,8 @@ SIZES = {
 
 
 def class_factors(k: int):
-    """(shape, motion) of class k; see the module docstring."""
-    return k // 2, ((k + 1) // 2) % N_MOTIONS
+    """(appearance, motion) of class k; see the module docstring."""
+    return k, ((k + 1) // 2) % N_MOTIONS
 
 
 def _shape_mask(shape, X, Y, cx, cy, r, angle):
@@ -70,22 +70,22 @@ def _shape_mask(shape, X, Y, cx, cy, r, angle):
     return ((np.abs(dx) <= w) & (np.abs(dy) <= r)) | ((np.abs(dy) <= w) & (np.abs(dx) <= r))
 
 
-def _colour(rng):
-    """A saturated random colour (RGB in [0, 1]) that carries no class information."""
-    h = rng.uniform(0, 1)
+def _colour(rng, appearance: int, saturation: float):
+    """The object's colour (RGB in [0, 1]): a hue family per appearance, jittered, at `saturation`."""
+    h = (appearance / N_CLASSES + rng.uniform(-0.06, 0.06)) % 1.0
     rgb = np.clip(np.abs((h * 6 + np.array([0, 4, 2])) % 6 - 3) - 1, 0, 1)
-    return 0.35 + 0.65 * rgb
+    return (1 - saturation) * 0.6 + saturation * rgb
 
 
 def _video_background(rng, h, w, X, Y):
-    a, b = rng.uniform(0.05, 0.35, 3), rng.uniform(0.05, 0.35, 3)
+    a, b = rng.uniform(0.05, 0.45, 3), rng.uniform(0.05, 0.45, 3)
     t = np.cos(rng.uniform(0, np.pi)) * X / w + np.sin(rng.uniform(0, np.pi)) * Y / h
     t = (t - t.min()) / (np.ptp(t) + 1e-9)
     return a * (1 - t[..., None]) + b * t[..., None]
 
 
 def _image_background(rng, h, w, X, Y):
-    base = rng.uniform(0.55, 0.9, 3)
+    base = rng.uniform(0.3, 0.8, 3)
     theta, freq = rng.uniform(0, np.pi), rng.uniform(0.05, 0.2)
     stripes = 0.12 * np.sin(freq * (np.cos(theta) * X + np.sin(theta) * Y))
     return np.clip(base + stripes[..., None], 0, 1)
@@ -93,11 +93,12 @@ def _image_background(rng, h, w, X, Y):
 
 def render_video(rng, k: int, spec: SyntheticSpec) -> np.ndarray:
     """(frames, H, W, 3) uint8 frames of one video of class k."""
-    shape, motion = class_factors(k)
+    appearance, motion = class_factors(k)
+    shape = int(rng.integers(len(SHAPES)))
     h, w = spec.height, spec.width
     Y, X = np.mgrid[0:h, 0:w].astype(np.float32)
     bg = _video_background(rng, h, w, X, Y)
-    colour, r, angle = _colour(rng), rng.uniform(9, 12), rng.uniform(0, 2 * np.pi)
+    colour, r, angle = _colour(rng, appearance, rng.uniform(0.65, 0.9)), rng.uniform(11, 14), rng.uniform(0, 2 * np.pi)
     amp, period, phase = rng.uniform(14, 20), rng.uniform(14, 22), rng.uniform(0, 2 * np.pi)
     cx0, cy0 = rng.uniform(w * 0.35, w * 0.65), rng.uniform(h * 0.35, h * 0.65)
     blob = (rng.uniform(0, w), rng.uniform(0, h), rng.uniform(-0.6, 0.6), rng.uniform(-0.6, 0.6), rng.uniform(0.1, 0.3))
@@ -123,13 +124,14 @@ def render_video(rng, k: int, spec: SyntheticSpec) -> np.ndarray:
 
 def render_image(rng, k: int) -> np.ndarray:
     """(H, W, 3) uint8 still image of class k's appearance, in the image domain."""
-    shape, _ = class_factors(k)
+    appearance, _ = class_factors(k)
+    shape = int(rng.integers(len(SHAPES)))
     h, w = int(rng.integers(112, 161)), int(rng.integers(112, 161))
     Y, X = np.mgrid[0:h, 0:w].astype(np.float32)
     img = _image_background(rng, h, w, X, Y)
     r = rng.uniform(0.13, 0.22) * min(h, w)
     cx, cy = rng.uniform(0.3 * w, 0.7 * w), rng.uniform(0.3 * h, 0.7 * h)
-    img = np.where(_shape_mask(shape, X, Y, cx, cy, r, rng.uniform(0, 2 * np.pi))[..., None], _colour(rng), img)
+    img = np.where(_shape_mask(shape, X, Y, cx, cy, r, rng.uniform(0, 2 * np.pi))[..., None], _colour(rng, appearance, rng.uniform(0.75, 1.0)), img)
     return np.clip(img * 255, 0, 255).astype(np.uint8)
 
 

@@ -13,8 +13,9 @@ steps (DCMH-style alternation):
 
 F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
 side's step and refreshed as each batch is recomputed (DCMH). Each L_sim is the paper's sum over
-pairs divided by the number of pairs, and each Auto-· term is divided by the batch size: a constant
-rescaling that leaves the minimiser unchanged and makes the learning rates independent of n.
+all pairs of the batch with every item of the other modality, divided by the batch size, and each
+Auto-· term is divided by the batch size: a constant rescaling (the gradient per item keeps DCMH's
+magnitude, a sum over the other modality) that leaves the minimiser unchanged.
 W_E is solved in closed form afterwards (pipeline.sae).
 """
 import logging
@@ -34,9 +35,9 @@ log = logging.getLogger(__name__)
 class TrainConfig:
     epochs: int = 30
     batch_size: int = 256         # N_x = N_y (the paper's Algorithm 1)
-    lr_x: float = 1e-4            # Adam, image/keyframe side (θx, W_F, W_H)
-    lr_y: float = 1e-3            # Adam, video side (θy, W_G)
-    weight_decay: float = 5e-4    # DCMH's
+    lr_x: float = 1e-4            # AdamW, image/keyframe side (θx, W_F, W_H)
+    lr_y: float = 1e-3            # AdamW, video side (θy, W_G)
+    weight_decay: float = 5e-4    # DCMH's value, decoupled (AdamW)
     alpha_fg: float = 1.0         # weight of L_sim(F, G): image–video
     alpha_hg: float = 1.0         # weight of L_sim(H, G): keyframe–video
     alpha_fh: float = 1.0         # weight of L_sim(F, H): image–keyframe
@@ -71,8 +72,8 @@ def _forward_all(net, X, device, batch=512):
     return out
 
 
-def _mean_sim(A, B, yA, yB):
-    return similarity_nll(A, B, similarity_matrix(yA, yB)) / max(A.shape[0] * B.shape[0], 1)
+def _sim(A, B, yA, yB, n_batch):
+    return similarity_nll(A, B, similarity_matrix(yA, yB)) / n_batch
 
 
 def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None):
@@ -96,8 +97,8 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     FH = _forward_all(model.f, X, device)                               # (n_img + n_kf, c)
     G = _forward_all(model.g, Y, device)                                 # (n_vid, c)
 
-    opt_x = torch.optim.Adam([*model.f.parameters(), model.W_F, model.W_H], lr=cfg.lr_x, weight_decay=cfg.weight_decay)
-    opt_y = torch.optim.Adam([*model.g.parameters(), model.W_G], lr=cfg.lr_y, weight_decay=cfg.weight_decay)
+    opt_x = torch.optim.AdamW([*model.f.parameters(), model.W_F, model.W_H], lr=cfg.lr_x, weight_decay=cfg.weight_decay)
+    opt_y = torch.optim.AdamW([*model.g.parameters(), model.W_G], lr=cfg.lr_y, weight_decay=cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
     t_x, t_y = math.ceil(len(X) / cfg.batch_size), math.ceil(len(Y) / cfg.batch_size)
     history = []
@@ -112,8 +113,8 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
             F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]
             terms = dict(
-                sim_fg=_mean_sim(Fb, G, yF, y_Y), sim_hg=_mean_sim(Hb, G, yH, y_Y),
-                sim_fh=_mean_sim(Fb, H_all, yF, yH_all) + _mean_sim(Hb, F_all, yH, yF_all),
+                sim_fg=_sim(Fb, G, yF, y_Y, len(b)), sim_hg=_sim(Hb, G, yH, y_Y, len(b)),
+                sim_fh=_sim(Fb, H_all, yF, yH_all, len(b)) + _sim(Hb, F_all, yH, yF_all, len(b)),
                 auto_f=autoencoder_loss(Fb, model.W_F, S[yF], cfg.lam) / len(b),
                 auto_h=autoencoder_loss(Hb, model.W_H, S[yH], cfg.lam) / len(b))
             loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
@@ -132,7 +133,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             Gb = model.g(Y[b]).float()
             auto_g = autoencoder_loss(Gb, model.W_G, S[y_Y[b]], cfg.lam) / len(b)
-            loss = (cfg.alpha_fg * _mean_sim(F_all, Gb, yF_all, y_Y[b]) + cfg.alpha_hg * _mean_sim(H_all, Gb, yH_all, y_Y[b])
+            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b], len(b)) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b], len(b))
                     + cfg.beta * auto_g)
             opt_y.zero_grad(set_to_none=True)
             loss.backward()
