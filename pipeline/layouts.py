@@ -33,12 +33,14 @@ class Entry:
 class Listing:
     entries: list = field(default_factory=list)     # [Entry]
     problems: list = field(default_factory=list)    # [str], one per problem
+    lists_missing: bool = False                      # a split list is missing: items are unknown, not absent
 
 
 def _lines(path: Path, listing: Listing, what: str):
     """The non-empty lines of a text file, or None (and a problem) when it is missing or unreadable."""
     if not path.is_file():
         listing.problems.append(f"{path} is missing ({what})")
+        listing.lists_missing = True
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -121,6 +123,7 @@ def read_hmdb51(root: Path, split: int, wanted) -> Listing:
     lists = root / "testTrainMulti_7030_splits"
     if not lists.is_dir():
         out.problems.append(f"{lists} is missing (the split lists, from test_train_splits.rar)")
+        out.lists_missing = True
         return out
     files = {}
     for p in lists.iterdir():
@@ -131,6 +134,7 @@ def read_hmdb51(root: Path, split: int, wanted) -> Listing:
     for w in wanted:
         if w not in names:
             out.problems.append(f"class {w}: {lists / f'{w}_test_split{split}.txt'} is missing (its split list)")
+            out.lists_missing = True
             continue
         listed_in, folder = files[names[w]], names[w]
         kinds = set()

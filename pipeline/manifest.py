@@ -90,7 +90,7 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
             problems.append(_sentence(ds, f"class {cls}: {where} that do not exist, e.g. {paths[0]}; "
                                           f"the dataset is incomplete, re-extract it"))
         named = {p.split(":")[0] for p in listing.problems} | {f"class {cls}" for cls, _ in missing}
-        for cls in wanted[side]:
+        for cls in wanted[side] if not listing.lists_missing else ():    # else: not known to be absent
             for kind in (("train", "test") if side == "videos" else ("",)):
                 if not any(e.cls == cls and kind in ("", e.split) for e in entries) and f"class {cls}" not in named:
                     problems.append(_sentence(ds, f"class {cls}: no {kind + ' ' if kind else ''}{side} found under {root}"))
@@ -108,4 +108,4 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
 
 
 def _sentence(ds, problem: str) -> str:
-    return f"{ds.folder}: {problem}. ({ds.folder} comes from {ds.source}.)"
+    return f"{ds.folder}: {problem}. {ds.folder} comes from {ds.source}."

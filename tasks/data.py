@@ -7,6 +7,7 @@ import luigi
 import numpy as np
 
 from pipeline import h5io, images, manifest, synthetic
+from pipeline.errors import DataError
 
 from .base import ArtifactTask
 from .config import paths
@@ -26,6 +27,16 @@ class MakeSyntheticData(ArtifactTask):
         with self.output().temporary_path() as tmp:
             synthetic.generate(tmp, self.data_seed, self.size,
                                progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
+
+
+class SplitParameter(luigi.IntParameter):
+    """An official split number; another number fails at parse time with one line."""
+
+    def normalize(self, x):
+        if int(x) not in (1, 2, 3):
+            raise DataError(f"--split {x}: UCF101 and HMDB51 ship splits 1, 2 and 3 (Stanford40 and the class-folder "
+                            f"image sets have one); use --split 1, 2 or 3.")
+        return int(x)
 
 
 class datasets(luigi.Config):
@@ -50,8 +61,7 @@ class BuildManifest(ArtifactTask):
     """
     data_root = luigi.Parameter(default="", description="folder holding one folder per dataset; "
                                                         "empty: [paths] data_root in luigi.cfg")
-    split = luigi.ChoiceParameter(choices=[1, 2, 3], var_type=int, default=1,
-                                  description="official split of UCF101 / HMDB51: 1, 2 or 3")
+    split = SplitParameter(default=1, description="official split of UCF101 / HMDB51: 1, 2 or 3")
 
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
