@@ -167,7 +167,7 @@ def read_stanford40(root: Path, split: int, wanted) -> Listing:
     """
     out = Listing()
     splits = root / "ImageSplits"
-    actions = _lines(splits / "actions.txt", out, "Stanford40's action list, from StanfordActionDataset.zip")
+    actions = _lines(splits / "actions.txt", out, "Stanford40's action list, from its ImageSplits archive")
     if actions is None:
         return out
     names = _match([ln.split()[0] for ln in actions[1:]], wanted)
@@ -189,16 +189,22 @@ def read_stanford40(root: Path, split: int, wanted) -> Listing:
 def read_imagefolder(root: Path, split: int, wanted) -> Listing:
     """One folder per class of image files (any depth below it), as BU101, ASD and EAD ship.
 
-    The set has no official split: every image is a labelled source item ("train").
+    A single wrapper folder around the class folders (as some archives extract) is stepped into. The
+    set has no official split: every image is a labelled source item ("train").
     """
     out = Listing()
-    folders = [p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    names = _match(sorted(folders), wanted)
+    base = root
+    while True:
+        folders = sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        names = _match(folders, wanted)
+        if names or len(folders) != 1:
+            break
+        base = base / folders[0]              # an archive's wrapper folder (e.g. BU101/images/<class>/)
     for w in wanted:
         if w not in names:
-            out.problems.append(f"class {w}: no folder {root / w} (or spelt with other case / separators)")
+            out.problems.append(f"class {w}: no folder {base / w} (or spelt with other case / separators)")
             continue
-        folder = root / names[w]
+        folder = base / names[w]
         files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(folder).parts))
         if not files:

@@ -129,6 +129,13 @@ def test_imagefolder_reader_matches_spellings_and_skips_the_rest(tmp_path):
     assert missing.problems == [f"class smoking: no folder {root / 'smoking'} (or spelt with other case / separators)"]
 
 
+def test_imagefolder_reader_steps_into_a_wrapper_folder(tmp_path):
+    L.make_imagefolder(tmp_path / "BU101", "images", ["ApplyEyeMakeup", "YoYo"], n=1)   # BU101/images/<class>/
+    listing = layouts.read_imagefolder(tmp_path / "BU101", 1, ["ApplyEyeMakeup", "YoYo"])
+    assert listing.problems == [] and {e.path.split("/")[0] for e in listing.entries} == {"images"}
+    assert all((tmp_path / "BU101" / e.path).is_file() for e in listing.entries)
+
+
 # --- the manifest --------------------------------------------------------------------------------------
 
 def test_manifest_lists_every_mapped_class(tmp_path):
