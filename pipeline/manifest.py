@@ -68,33 +68,13 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
     datasets = {"images": pair.images, "videos": pair.videos}
     problems, found = [], {}
     for side, ds in datasets.items():
-        root = roots[side]
-        if not root.is_dir():
-            problems.append(f"{ds.folder} (the {side} of {pair.name}) is not at {root}. Get it from {ds.source}, "
-                            f"put it there or point --data-root (its parent) or [datasets] {ds.folder.lower()} "
-                            f"in luigi.cfg at it")
+        if not roots[side].is_dir():
+            problems.append(f"{ds.folder} (the {side} of {pair.name}) is not at {roots[side]}. Get it from "
+                            f"{ds.source}, put it there or point --data-root (its parent) or [datasets] "
+                            f"{ds.folder.lower()} in luigi.cfg at it")
             continue
-        listing = layouts.READERS[ds.kind](root, split, wanted[side])
-        problems += [_sentence(ds, p) for p in listing.problems]
-        entries, missing, ids = [], {}, set()
-        for e in listing.entries:
-            if e.path in ids:
-                continue                      # listed twice: the first listing wins
-            ids.add(e.path)
-            if (root / e.path).is_file():
-                entries.append(e)
-            else:
-                missing.setdefault((e.cls, e.listed_in), []).append(str(root / e.path))
-        for (cls, listed_in), paths in missing.items():
-            where = f"{listed_in} names {len(paths)} file(s)" if listed_in else f"{len(paths)} file(s)"
-            problems.append(_sentence(ds, f"class {cls}: {where} that do not exist, e.g. {paths[0]}; "
-                                          f"the dataset is incomplete, re-extract it"))
-        named = {p.split(":")[0] for p in listing.problems} | {f"class {cls}" for cls, _ in missing}
-        for cls in wanted[side] if not listing.lists_missing else ():    # else: not known to be absent
-            for kind in (("train", "test") if side == "videos" else ("",)):
-                if not any(e.cls == cls and kind in ("", e.split) for e in entries) and f"class {cls}" not in named:
-                    problems.append(_sentence(ds, f"class {cls}: no {kind + ' ' if kind else ''}{side} found under {root}"))
-        found[side] = entries
+        found[side], side_problems = _read_side(ds, roots[side], split, wanted[side], side)
+        problems += [f"{ds.folder}: {p}. {ds.folder} comes from {ds.source}." for p in side_problems]
     if problems:
         head = f"pair {pair.name}, data root {data_root}: "
         raise DataError(head + problems[0] if len(problems) == 1 else
@@ -107,5 +87,30 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
     return Manifest(pair.name, classes, items["images"], items["videos"])
 
 
-def _sentence(ds, problem: str) -> str:
-    return f"{ds.folder}: {problem}. {ds.folder} comes from {ds.source}."
+def _read_side(ds, root: Path, split: int, wanted: list, side: str):
+    """(entries whose file exists, problems) of one dataset: its reader's problems, then per class the
+    files its lists name that do not exist, then the classes left without items (videos: per split)."""
+    listing = layouts.READERS[ds.kind](root, split, wanted)
+    problems = list(listing.problems)
+    entries, missing, ids = [], {}, set()
+    for e in listing.entries:
+        if e.path in ids:
+            continue                          # listed twice: the first listing wins
+        ids.add(e.path)
+        if (root / e.path).is_file():
+            entries.append(e)
+        else:
+            missing.setdefault((e.cls, e.listed_in), []).append(str(root / e.path))
+    for (cls, listed_in), paths in missing.items():
+        where = f"{listed_in} names {len(paths)} file(s)" if listed_in else f"{len(paths)} file(s)"
+        problems.append(f"class {cls}: {where} that do not exist, e.g. {paths[0]}; the dataset is incomplete, "
+                        f"re-extract it")
+    if listing.lists_missing:                 # items of some classes are unknown, not known to be absent
+        return entries, problems
+    reported = {p.split(":")[0] for p in problems}
+    have = {(e.cls, e.split) for e in entries} | {(e.cls, "") for e in entries}
+    for cls in wanted:
+        for kind in (("train", "test") if side == "videos" else ("",)):
+            if (cls, kind) not in have and f"class {cls}" not in reported:
+                problems.append(f"class {cls}: no {kind + ' ' if kind else ''}{side} found under {root}")
+    return entries, problems
