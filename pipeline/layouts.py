@@ -1,64 +1,216 @@
 """Readers of the datasets' official folder layouts (DESIGN §4), as their publishers ship them.
 
-Each reader takes the dataset's own root folder and returns `Entry`s: a path relative to that root,
-the dataset's class name, and the split ("train"/"test"). Split lists are read with `splitlines()`,
-which treats the CRLF line ends of the UCF101 lists like LF.
+Every reader has one signature, `read(root, split, wanted) -> Listing`:
+  root    the dataset's own folder (e.g. `<data root>/UCF101`);
+  split   the official split, 1..3 (UCF101, HMDB51; the image sets have one split);
+  wanted  the pair's class names on this side (its class table); other classes are skipped unread.
+It returns `Entry`s (a path relative to `root`, the *wanted* class name it belongs to, "train"/"test")
+and the problems it found, one sentence each naming the path that was looked at and what is missing.
+Names on disk are matched to the wanted names after `pairs.normalise` (case, separators). Split lists
+are read with `splitlines()`, which treats the CRLF line ends of the UCF101 lists like LF, and every
+path they name is normalised and must stay inside `root`. Whether the named files exist is checked by
+the caller (pipeline.manifest), for all readers at once.
 """
-from dataclasses import dataclass
+import posixpath
+import re
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import DataError
+from .pairs import normalise
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
 
 @dataclass(frozen=True)
 class Entry:
-    path: str        # relative to the dataset root, "/"-separated
-    cls: str         # the dataset's own class name
+    path: str        # relative to the dataset root, "/"-separated, normalised
+    cls: str         # the wanted (class-table) name
     split: str       # "train" or "test"
+    listed_in: str = ""   # the split list that names it ("" for class folders)
 
 
-def _lines(path: Path, source: str):
+@dataclass
+class Listing:
+    entries: list = field(default_factory=list)     # [Entry]
+    problems: list = field(default_factory=list)    # [str], one per problem
+    lists_missing: bool = False                      # a split list is missing: items are unknown, not absent
+
+
+def _lines(path: Path, listing: Listing, what: str):
+    """The non-empty lines of a text file, or None (and a problem) when it is missing or unreadable."""
     if not path.is_file():
-        raise DataError(f"{path}: split file missing; the dataset layout is incomplete. Get it from {source}.")
-    return [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
+        listing.problems.append(f"{path} is missing ({what})")
+        listing.lists_missing = True
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
 
 
-def _inside(root: Path, rel: str, listed_in: Path) -> str:
-    """A split-list path, checked to stay inside the dataset root (no `..`, no absolute paths)."""
-    p = PurePosixPath(rel.replace("\\", "/"))
-    if p.is_absolute() or ".." in p.parts:
-        raise DataError(f"{listed_in}: entry {rel!r} points outside the dataset root {root}; "
-                        f"fix or re-download the split file.")
-    return str(p)
+def inside(rel: str):
+    """A split-list path normalised ("a/./b" → "a/b"), or None when it leaves the root (`..`, absolute)."""
+    rel = rel.replace("\\", "/")
+    norm = PurePosixPath(posixpath.normpath(rel)) if rel else None
+    if norm is None or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel) or norm.parts[:1] == ("..",) \
+            or str(norm) == ".":
+        return None
+    return str(norm)
 
 
-def read_ucf101(root: Path, split: int = 1, source: str = "") -> list:
-    """UCF101: `UCF-101/<Class>/v_<Class>_gGG_cCC.avi`, `ucfTrainTestlist/{classInd,trainlistNN,testlistNN}.txt`."""
+def _escape(listing: Listing, listed_in: Path, rel: str, base: Path) -> None:
+    listing.problems.append(f"{listed_in} names {rel!r}, a path that leaves {base}; "
+                            f"fix the line or re-download the split files")
+
+
+def _match(found, wanted) -> dict:
+    """{wanted name: the name found on disk} for the wanted names that are found (after normalising)."""
+    by_key = {}
+    for name in found:
+        by_key.setdefault(normalise(name), name)
+    return {w: by_key[normalise(w)] for w in wanted if normalise(w) in by_key}
+
+
+def read_ucf101(root: Path, split: int, wanted) -> Listing:
+    """UCF101: `UCF-101/<Class>/v_<Class>_gGG_cCC.avi`, `ucfTrainTestlist/{classInd,trainlistNN,testlistNN}.txt`.
+
+    classInd lines: "1 ApplyEyeMakeup"; trainlist lines: "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1";
+    testlist lines: "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi". Paths are relative to `UCF-101/`.
+    """
+    out = Listing()
     lists = root / "ucfTrainTestlist"
-    classes = dict(ln.split() for ln in _lines(lists / "classInd.txt", source))  # "1 ApplyEyeMakeup"
-    out = []
-    for name, kind in ((f"trainlist{split:02d}.txt", "train"), (f"testlist{split:02d}.txt", "test")):
-        listed_in = lists / name
-        for ln in _lines(listed_in, source):
-            rel = ln.split()[0]                       # trainlist lines end in the class index; testlist lines don't
-            cls = PurePosixPath(rel).parts[0]
-            if cls not in classes.values():
-                raise DataError(f"{listed_in}: class {cls!r} of {rel!r} is not in classInd.txt; "
-                                f"the split files do not belong together. Re-download them from {source}.")
-            out.append(Entry("UCF-101/" + _inside(root, rel, listed_in), cls, kind))
+    class_ind = _lines(lists / "classInd.txt", out, "UCF101's class list, from the train/test splits archive")
+    if class_ind is None:
+        return out
+    names = _match([ln.split()[-1] for ln in class_ind], wanted)
+    for w in wanted:
+        if w not in names:
+            out.problems.append(f"class {w}: {lists / 'classInd.txt'} does not list it")
+    for filename, kind in ((f"trainlist{split:02d}.txt", "train"), (f"testlist{split:02d}.txt", "test")):
+        listed_in = lists / filename
+        lines = _lines(listed_in, out, f"split {split}'s {kind} list, from the train/test splits archive")
+        if lines is None:
+            continue
+        key_to_wanted = {normalise(v): w for w, v in names.items()}
+        seen = set()
+        for ln in lines:
+            rel = ln.split()[0]
+            norm = inside(rel)
+            if norm is None:                  # checked for every line, whichever class it names
+                _escape(out, listed_in, rel, root / "UCF-101")
+                continue
+            cls = key_to_wanted.get(normalise(norm.split("/")[0]))
+            if cls is None:
+                continue                      # a class the pair does not use
+            out.entries.append(Entry("UCF-101/" + norm, cls, kind, str(listed_in)))
+            seen.add(cls)
+        for w in names:
+            if w not in seen:
+                out.problems.append(f"class {w}: {listed_in} names no video of it")
     return out
 
 
-def read_stanford40(root: Path, source: str = "") -> list:
-    """Stanford40: `JPEGImages/<action>_NNN.jpg`, `ImageSplits/actions.txt` and `<action>_{train,test}.txt`."""
-    splits = root / "ImageSplits"
-    actions = [ln.split()[0] for ln in _lines(splits / "actions.txt", source)[1:]]  # header: "action_name number_of_images"
-    out = []
-    for action in actions:
+HMDB_SPLIT_FILE = re.compile(r"^(?P<cls>.+)_test_split(?P<split>\d+)\.txt$")
+
+
+def read_hmdb51(root: Path, split: int, wanted) -> Listing:
+    """HMDB51: `<class>/<name>.avi`; `testTrainMulti_7030_splits/<class>_test_split<N>.txt`, lines "<name>.avi F".
+
+    F: 1 train, 2 test, 0 not used in this split.
+    """
+    out = Listing()
+    lists = root / "testTrainMulti_7030_splits"
+    if not lists.is_dir():
+        out.problems.append(f"{lists} is missing (the split lists, from test_train_splits.rar)")
+        out.lists_missing = True
+        return out
+    files = {}
+    for p in lists.iterdir():
+        m = HMDB_SPLIT_FILE.match(p.name)
+        if m and int(m["split"]) == split:
+            files[m["cls"]] = p
+    names = _match(files, wanted)
+    for w in wanted:
+        if w not in names:
+            out.problems.append(f"class {w}: {lists / f'{w}_test_split{split}.txt'} is missing (its split list)")
+            out.lists_missing = True
+            continue
+        listed_in, folder = files[names[w]], names[w]
+        kinds = set()
+        for ln in _lines(listed_in, out, "a split list") or []:
+            parts = ln.rsplit(None, 1)
+            if len(parts) != 2 or parts[1] not in ("0", "1", "2"):
+                out.problems.append(f"{listed_in}: line {ln!r} is not '<name>.avi 0|1|2'; re-download the split lists")
+                continue
+            if parts[1] == "0":
+                continue
+            norm = inside(f"{folder}/{parts[0]}")
+            if norm is None:
+                _escape(out, listed_in, parts[0], root)
+                continue
+            kind = "train" if parts[1] == "1" else "test"
+            out.entries.append(Entry(norm, w, kind, str(listed_in)))
+            kinds.add(kind)
         for kind in ("train", "test"):
-            listed_in = splits / f"{action}_{kind}.txt"
-            out += [Entry("JPEGImages/" + _inside(root, ln, listed_in), action, kind) for ln in _lines(listed_in, source)]
+            if kind not in kinds:
+                out.problems.append(f"class {w}: {listed_in} marks no video for {kind} "
+                                    f"(flag {'1' if kind == 'train' else '2'})")
     return out
 
 
-READERS = {"ucf101": read_ucf101, "stanford40": read_stanford40}
+def read_stanford40(root: Path, split: int, wanted) -> Listing:
+    """Stanford40: `JPEGImages/<action>_NNN.jpg`, `ImageSplits/actions.txt` and `<action>_{train,test}.txt`.
+
+    actions.txt has a header line ("action_name number_of_images"); the split files list file names
+    relative to `JPEGImages/`. Stanford40 has one split; `split` is ignored.
+    """
+    out = Listing()
+    splits = root / "ImageSplits"
+    actions = _lines(splits / "actions.txt", out, "Stanford40's action list, from its ImageSplits archive")
+    if actions is None:
+        return out
+    names = _match([ln.split()[0] for ln in actions[1:]], wanted)
+    for w in wanted:
+        if w not in names:
+            out.problems.append(f"class {w}: {splits / 'actions.txt'} does not list it")
+            continue
+        for kind in ("train", "test"):
+            listed_in = splits / f"{names[w]}_{kind}.txt"
+            for ln in _lines(listed_in, out, f"the {kind} list of {names[w]}") or []:
+                norm = inside(ln.split()[0])
+                if norm is None:
+                    _escape(out, listed_in, ln, root / "JPEGImages")
+                    continue
+                out.entries.append(Entry("JPEGImages/" + norm, w, kind, str(listed_in)))
+    return out
+
+
+def read_imagefolder(root: Path, split: int, wanted) -> Listing:
+    """One folder per class of image files (any depth below it), as BU101, ASD and EAD ship.
+
+    A single wrapper folder around the class folders (as some archives extract) is stepped into. The
+    set has no official split: every image is a labelled source item ("train").
+    """
+    out = Listing()
+    base = root
+    while True:
+        folders = sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        names = _match(folders, wanted)
+        if names or len(folders) != 1:
+            break
+        base = base / folders[0]              # an archive's wrapper folder (e.g. BU101/images/<class>/)
+    for w in wanted:
+        if w not in names:
+            out.problems.append(f"class {w}: no folder {base / w} (or spelt with other case / separators)")
+            continue
+        folder = base / names[w]
+        files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+        if not files:
+            out.problems.append(f"class {w}: {folder} holds no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        out.entries += [Entry(p.relative_to(root).as_posix(), w, "train") for p in files]
+    return out
+
+
+READERS = {"ucf101": read_ucf101, "hmdb51": read_hmdb51, "stanford40": read_stanford40, "imagefolder": read_imagefolder}

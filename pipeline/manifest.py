@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import layouts
 from .errors import DataError
-from .pairs import Pair, normalise
+from .pairs import Pair
 
 
 @dataclass(frozen=True)
@@ -44,56 +44,73 @@ class Manifest:
         return self.videos[index * n // count:(index + 1) * n // count]
 
 
-def _dataset_root(data_root: Path, dataset, pair: Pair) -> Path:
-    root = Path(data_root) / dataset.folder
-    if not root.is_dir():
-        raise DataError(f"pair {pair.name}: dataset folder {root} not found. Put the {dataset.folder} dataset "
-                        f"there (from {dataset.source}) or point --data-root / [paths] data_root at its parent.")
-    return root
+def dataset_roots(pair: Pair, data_root, overrides=None) -> dict:
+    """{"images": Path, "videos": Path}: `<data_root>/<usual folder>`, unless `overrides` (keyed by the
+    dataset's folder name, case-insensitive: luigi.cfg's [datasets]) names another folder."""
+    overrides = {k.lower(): v for k, v in (overrides or {}).items() if v}
+    return {side: Path(overrides.get(ds.folder.lower()) or Path(data_root) / ds.folder)
+            for side, ds in (("images", pair.images), ("videos", pair.videos))}
 
 
-def build(pair: Pair, data_root, split: int = 1) -> Manifest:
-    """Read both datasets of `pair` under `data_root` and keep the classes in the pair's table.
+def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
+    """Read both datasets of `pair` in their official layouts and keep the classes in the pair's table.
 
-    Checks before any work: both dataset folders exist, every mapped class has items in both
-    modalities, every file a split list names exists.
+    Everything is checked before any work, and every problem is reported, one sentence each, in one
+    DataError: a dataset folder or split list missing, a mapped class absent from a dataset, a split
+    list naming a path outside the dataset folder or a file that does not exist, a mapped class with no
+    images, or no training or no test videos. `overrides`: see `dataset_roots`.
     """
-    data_root = Path(data_root)
-    if not data_root.is_dir():
-        raise DataError(f"pair {pair.name}: data root {data_root} does not exist. Create it and put the datasets "
-                        f"there, or pass --data-root / set [paths] data_root in luigi.cfg.")
-    img_root = _dataset_root(data_root, pair.images, pair)
-    vid_root = _dataset_root(data_root, pair.videos, pair)
-    img_entries = _read(pair.images, img_root, split)
-    vid_entries = _read(pair.videos, vid_root, split)
-
+    if split not in (1, 2, 3):
+        raise DataError(f"pair {pair.name}: split {split} does not exist; use --split 1, 2 or 3.")
+    roots = dataset_roots(pair, data_root, overrides)
     classes = pair.classes
-    img_label = {normalise(k): classes.index(v) for k, v in pair.class_map.items()}
-    vid_label = {normalise(v): i for i, v in enumerate(classes)}
-    images = _items(img_entries, img_label, img_root)
-    videos = _items(vid_entries, vid_label, vid_root)
-    for what, items, ds in (("images", images, pair.images), ("videos", videos, pair.videos)):
-        have = {it.label for it in items}
-        absent = [classes[i] for i in range(len(classes)) if i not in have]
-        if absent:
-            raise DataError(f"pair {pair.name}: no {what} for classes {absent} under {Path(data_root) / ds.folder}; "
-                            f"the dataset is incomplete (get it from {ds.source}).")
-    if not any(v.split == "train" for v in videos) or not any(v.split == "test" for v in videos):
-        raise DataError(f"pair {pair.name}: split {split} leaves no training or no test videos; check the split files.")
-    missing = [it.path for it in images + videos if not Path(it.path).is_file()]
-    if missing:
-        raise DataError(f"pair {pair.name}: {len(missing)} files named by the split lists do not exist, "
-                        f"e.g. {missing[:3]}; the dataset is incomplete, re-extract it.")
-    return Manifest(pair.name, classes, images, videos)
+    wanted = {"images": list(pair.class_map), "videos": classes}
+    datasets = {"images": pair.images, "videos": pair.videos}
+    problems, found = [], {}
+    for side, ds in datasets.items():
+        if not roots[side].is_dir():
+            problems.append(f"{ds.folder} (the {side} of {pair.name}) is not at {roots[side]}. Get it from "
+                            f"{ds.source}, put it there or point --data-root (its parent) or [datasets] "
+                            f"{ds.folder.lower()} in luigi.cfg at it")
+            continue
+        found[side], side_problems = _read_side(ds, roots[side], split, wanted[side], side)
+        problems += [f"{ds.folder}: {p}. {ds.folder} comes from {ds.source}." for p in side_problems]
+    if problems:
+        head = f"pair {pair.name}, data root {data_root}: "
+        raise DataError(head + problems[0] if len(problems) == 1 else
+                        head + f"{len(problems)} problems with the data:\n" + "\n".join(f"  - {p}" for p in problems))
+
+    label_of = {"images": {w: classes.index(pair.class_map[w]) for w in wanted["images"]},
+                "videos": {c: i for i, c in enumerate(classes)}}
+    items = {side: sorted((Item(e.path, str((roots[side] / e.path).absolute()), label_of[side][e.cls], e.split)
+                           for e in found[side]), key=lambda it: it.id) for side in datasets}
+    return Manifest(pair.name, classes, items["images"], items["videos"])
 
 
-def _read(dataset, root, split):
-    reader = layouts.READERS[dataset.kind]
-    return reader(root, split=split, source=dataset.source) if dataset.kind in ("ucf101", "hmdb51") \
-        else reader(root, source=dataset.source)
-
-
-def _items(entries, label_of, root):
-    items = [Item(e.path, str(root / e.path), label_of[normalise(e.cls)], e.split)
-             for e in entries if normalise(e.cls) in label_of]
-    return sorted(items, key=lambda it: it.id)
+def _read_side(ds, root: Path, split: int, wanted: list, side: str):
+    """(entries whose file exists, problems) of one dataset: its reader's problems, then per class the
+    files its lists name that do not exist, then the classes left without items (videos: per split)."""
+    listing = layouts.READERS[ds.kind](root, split, wanted)
+    problems = list(listing.problems)
+    entries, missing, ids = [], {}, set()
+    for e in listing.entries:
+        if e.path in ids:
+            continue                          # listed twice: the first listing wins
+        ids.add(e.path)
+        if (root / e.path).is_file():
+            entries.append(e)
+        else:
+            missing.setdefault((e.cls, e.listed_in), []).append(str(root / e.path))
+    for (cls, listed_in), paths in missing.items():
+        where = f"{listed_in} names {len(paths)} file(s)" if listed_in else f"{len(paths)} file(s)"
+        problems.append(f"class {cls}: {where} that do not exist, e.g. {paths[0]}; the dataset is incomplete, "
+                        f"re-extract it")
+    if listing.lists_missing:                 # items of some classes are unknown, not known to be absent
+        return entries, problems
+    reported = {p.split(":")[0] for p in problems}
+    have = {(e.cls, e.split) for e in entries} | {(e.cls, "") for e in entries}
+    for cls in wanted:
+        for kind in (("train", "test") if side == "videos" else ("",)):
+            if (cls, kind) not in have and f"class {cls}" not in reported:
+                problems.append(f"class {cls}: no {kind + ' ' if kind else ''}{side} found under {root}")
+    return entries, problems

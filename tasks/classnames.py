@@ -5,11 +5,17 @@ import numpy as np
 from pipeline import embeddings, h5io
 
 from .base import ArtifactTask
+from .data import BuildManifest
 
 
 class EmbedClassNames(ArtifactTask):
     """S: one vector per class name of the pair (offline; pipeline.embeddings) → classnames.h5."""
     embedding_dim = luigi.IntParameter(default=300, description="d, the length of a class-name vector")
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+
+    def requires(self):
+        return self.clone(BuildManifest)      # so that nothing runs before the data is checked
 
     def output(self):
         return self.artifact("classnames.h5")

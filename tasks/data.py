@@ -1,4 +1,5 @@
 """Data stages: the dataset (generated or found), the manifest, the prepared still images."""
+import hashlib
 import logging
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import luigi
 import numpy as np
 
 from pipeline import h5io, images, manifest, synthetic
+from pipeline.errors import DataError
 
 from .base import ArtifactTask
 from .config import paths
@@ -27,10 +29,39 @@ class MakeSyntheticData(ArtifactTask):
                                progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
 
 
+class SplitParameter(luigi.IntParameter):
+    """An official split number; another number fails at parse time with one line."""
+
+    def normalize(self, x):
+        if int(x) not in (1, 2, 3):
+            raise DataError(f"--split {x}: UCF101 and HMDB51 ship splits 1, 2 and 3 (Stanford40 and the class-folder "
+                            f"image sets have one); use --split 1, 2 or 3.")
+        return int(x)
+
+
+class datasets(luigi.Config):
+    """[datasets]: a dataset's own folder, for users whose folder is not `<data root>/<usual name>` (DESIGN §4).
+
+    Empty (the default): `<data root>/Stanford40`, `<data root>/UCF101`, ... Keys are the datasets'
+    usual folder names in lower case, e.g. `[datasets] ucf101 = /mnt/videos/ucf101`.
+    """
+    stanford40 = luigi.Parameter(default="", description="folder of Stanford40 (JPEGImages/, ImageSplits/)")
+    ucf101 = luigi.Parameter(default="", description="folder of UCF101 (UCF-101/, ucfTrainTestlist/)")
+    hmdb51 = luigi.Parameter(default="", description="folder of HMDB51 (<class>/, testTrainMulti_7030_splits/)")
+    bu101 = luigi.Parameter(default="", description="folder of BU101 (one folder per class)")
+    asd = luigi.Parameter(default="", description="folder of ASD (one folder per class)")
+    ead = luigi.Parameter(default="", description="folder of EAD (one folder per class)")
+
+
 class BuildManifest(ArtifactTask):
-    """Every item of the pair (path, class, split, modality), after checking the dataset layout."""
-    data_root = luigi.Parameter(default="", description="folder of the datasets; empty: [paths] data_root")
-    split = luigi.IntParameter(default=1, description="official split 1, 2 or 3")
+    """Every item of the pair (path, class, split, modality), after checking the dataset layout.
+
+    Every other stage depends on this one, so a missing or incomplete dataset stops the run here, with
+    one error listing every problem, before anything is computed or written.
+    """
+    data_root = luigi.Parameter(default="", description="folder holding one folder per dataset; "
+                                                        "empty: [paths] data_root in luigi.cfg")
+    split = SplitParameter(default=1, description="official split of UCF101 / HMDB51: 1, 2 or 3")
 
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
@@ -38,9 +69,25 @@ class BuildManifest(ArtifactTask):
     def output(self):
         return self.artifact("manifest.json")
 
+    def roots(self):
+        """(data root, {dataset folder: override}) this run reads from."""
+        if self.pair == "SYNTHETIC":
+            return Path(self.input().path), {}
+        overrides = {ds.folder: getattr(datasets(), ds.folder.lower()) for ds in (self.pair_spec.images, self.pair_spec.videos)}
+        return Path(self.data_root or paths().data_root), overrides
+
+    def digest(self) -> str:
+        """The parameters' digest, plus where the data is read from (the [datasets] overrides, the
+        [paths] default): pointing the pipeline at other data makes a new manifest."""
+        if self.pair == "SYNTHETIC":
+            return super().digest()
+        root, overrides = self.roots()
+        where = sorted((side, str(p.absolute())) for side, p in manifest.dataset_roots(self.pair_spec, root, overrides).items())
+        return hashlib.sha256(f"{super().digest()} {where}".encode()).hexdigest()[:12]
+
     def run(self):
-        root = self.input().path if self.pair == "SYNTHETIC" else (self.data_root or paths().data_root)
-        m = manifest.build(self.pair_spec, Path(root), self.split)
+        root, overrides = self.roots()
+        m = manifest.build(self.pair_spec, root, self.split, overrides)
         log.info("%s: %d classes, %d images, %d videos (%d train / %d test)", self.pair, len(m.classes), len(m.images),
                  len(m.videos), len(m.videos_in("train")), len(m.videos_in("test")))
         with self.output().temporary_path() as tmp:

@@ -9,6 +9,7 @@ import numpy as np
 from pipeline import evaluation, h5io, provenance, report
 
 from .base import ArtifactTask
+from .data import BuildManifest
 from .semantics import ProjectSemantics
 
 log = logging.getLogger("luigi-interface")
@@ -18,6 +19,8 @@ class FitClassifier(ArtifactTask):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
     seed = luigi.IntParameter(default=0, description="seed of the SVM solver")
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
 
     def requires(self):
         return self.clone(ProjectSemantics)
@@ -48,6 +51,8 @@ class FitClassifier(ArtifactTask):
 class RunExperiment(ArtifactTask):
     """The whole method on one pair → metrics.json, report.md, confusion.png in one run folder."""
     seed = luigi.IntParameter(default=0, description="seed of training and evaluation")
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
 
     def requires(self):
         return self.clone(FitClassifier)

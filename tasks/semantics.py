@@ -5,6 +5,7 @@ from pipeline import h5io, semantics
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
+from .data import BuildManifest
 from .train import DumpFeatures
 
 
@@ -13,6 +14,8 @@ class ProjectSemantics(ArtifactTask):
     seed = luigi.IntParameter(default=0, description="seed of the λ cross-validation folds")
     lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
 
     def requires(self):
         return dict(features=self.clone(DumpFeatures), classnames=self.clone(EmbedClassNames))

@@ -80,6 +80,8 @@ class DumpFeatures(ArtifactTask):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5."""
     seed = TrainDIVAFN.seed
     device = TrainDIVAFN.device
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
 
     def requires(self):
         return self.clone(TrainDIVAFN)
