@@ -394,6 +394,16 @@ def _stage_listing(folder: Path) -> list:
     return [_file_entry(p) for p in sorted(folder.iterdir()) if "-luigi-tmp-" not in p.name]
 
 
+def _in_pair_folder(pair_folder: Path, recorded: str) -> Path:
+    """Where a recorded artifact path `<root>/<pair>/<Task>-<hash>/<file>` lies relative to `pair_folder`,
+    wherever the artifacts folder has been moved since (falls back to the path as recorded)."""
+    parts = Path(recorded).parts
+    for i, part in enumerate(parts):
+        if STAGE_DIR.match(part):
+            return pair_folder.joinpath(*parts[i:])
+    return Path(recorded)
+
+
 def _summarize_folder(path: Path) -> dict:
     m = STAGE_DIR.match(path.name)
     if m:
@@ -404,7 +414,7 @@ def _summarize_folder(path: Path) -> dict:
             doc = _load_json(metrics)
             ups = doc.get("artifacts", {}) if isinstance(doc, dict) else {}
             out["kind"] = "run"
-            out["upstream"] = [dict(task=task, path=p, exists=Path(p).exists() or (path.parents[2] / p).exists())
+            out["upstream"] = [dict(task=task, path=p, exists=_in_pair_folder(path.parent, p).exists())
                                for task, paths in ups.items() for p in paths]
         return out
     stages = sorted(p for p in path.iterdir() if p.is_dir() and STAGE_DIR.match(p.name))
