@@ -22,9 +22,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 
 FIGURES = dict(confusion="confusion.png", curves="training_curves.png", projection="projection.png")
-METHOD_TEXT = {
-    "divafn": "DIVAFN: linear SVM on [W_H h ; W_G g ; W_E e] (images, keyframes and videos; trained networks)",
-    "video_only": "baseline: the same SVM on the raw video features y (no images, no keyframes, no training)",
+METHOD_TEXT = {  # method → (what it uses, in a few words; how)
+    "divafn": ("images, keyframes, videos", "the linear SVM on [W_H h ; W_G g ; W_E e], the trained networks' semantic features"),
+    "video_only": ("videos only", "the same SVM on the raw video features y: no images, no keyframes, no training"),
 }
 TERM_TEXT = {
     "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video", "sim_fh": "L_sim(F, H): image–keyframe",
@@ -116,22 +116,23 @@ def _class_colours(n):
 def plot_confusion(cms: dict, classes: list, path, accuracies: dict) -> None:
     """One row-normalised confusion matrix per method (name → (C, C) counts; rows true, columns predicted)."""
     names = list(cms)
-    size = 2.2 + 0.42 * len(classes)
-    fig, axes = plt.subplots(1, len(names), figsize=((size + 1.2) * len(names) + 1, size + 0.6), squeeze=False,
+    size = 1.8 + 0.3 * len(classes)
+    ticks = max(4, min(9, 220 / max(len(classes), 1)))
+    fig, axes = plt.subplots(1, len(names), figsize=((size + 0.9) * len(names) + 0.8, size + 1.2), squeeze=False,
                              layout="constrained")
     for ax, name in zip(axes[0], names):
         cm = np.asarray(cms[name])
         norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
         im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
-        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=8)
-        ax.set_yticks(range(len(classes)), classes, fontsize=8)
+        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=ticks)
+        ax.set_yticks(range(len(classes)), classes, fontsize=ticks)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
-        ax.set_title(f"{name}: {accuracies[name]:.1%}")
+        ax.set_title(f"{name}: {accuracies[name]:.1%}", fontsize=12)
         if len(classes) <= 25:
             for i, j in np.ndindex(cm.shape):
                 if cm[i, j]:
-                    ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
+                    ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=ticks,
                             color="white" if norm[i, j] > 0.5 else "black")
     fig.colorbar(im, ax=axes[0].tolist(), fraction=0.03, label="fraction of the true class")
     fig.savefig(path, dpi=100, bbox_inches="tight")
@@ -144,7 +145,7 @@ def plot_training_curves(history: list, path) -> list:
              and all(isinstance(h.get(k), (int, float)) for h in history)]
     ncols = min(3, max(len(terms), 1))
     nrows = max(math.ceil(len(terms) / ncols), 1)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
     epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
     for ax, term in zip(axes.flat, terms):
         ax.plot(epochs, [h[term] for h in history], marker="o", markersize=3)
@@ -181,7 +182,7 @@ def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int
     length 1 first (the modalities' scales can differ by orders of magnitude, which would leave one modality
     a dot at the origin), so the picture shows directions, as cosine similarity does. Returns the variance explained."""
     names = list(stages)
-    fig, axes = plt.subplots(2, len(names), figsize=(5.2 * len(names) + 2.2, 9.2), squeeze=False)
+    fig, axes = plt.subplots(2, len(names), figsize=(4.2 * len(names) + 2.2, 8.4), squeeze=False)
     colours = _class_colours(len(classes))
     explained = {}
     for col, name in enumerate(names):
@@ -198,16 +199,15 @@ def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int
                                  linewidths=0)
         for row in range(2):
             ax = axes[row, col]
-            ax.set_title(f"{name} training — coloured by {'modality' if row == 0 else 'class'}", fontsize=10)
-            ax.set_xlabel(f"PC1 (joint PCA of unit-length F, H, G; PC1+PC2 hold {explained[name]:.0%} of the variance)",
-                          fontsize=8)
-            ax.set_ylabel("PC2", fontsize=8)
-            ax.tick_params(labelsize=7)
+            ax.set_title(f"{name} training, by {'modality' if row == 0 else 'class'}", fontsize=11)
+            ax.set_xlabel(f"PC1   (PC1 + PC2: {explained[name]:.0%} of the variance)", fontsize=9)
+            ax.set_ylabel("PC2", fontsize=9)
+            ax.tick_params(labelsize=8)
             ax.grid(alpha=0.2)
-    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="modality (marker)")
+    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="modality", markerscale=2)
     if len(classes) <= 30:
         handles = [plt.Line2D([], [], marker="o", ls="", color=colours[i], label=c) for i, c in enumerate(classes)]
-        axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=7, title="class")
+        axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="class", markerscale=1.5)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -273,10 +273,12 @@ def markdown(metrics: dict) -> str:
     for m in methods:
         a = acc[m]
         se = math.sqrt(a * (1 - a) / n) if n else float("nan")
-        rows.append([f"**{m}**" if m == "divafn" else m, METHOD_TEXT.get(m, ""), _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
-    rows.append(["chance", "guessing: 1 / number of classes", _pct(metrics["chance"]), "", ""])
-    L += _table(["method", "what it uses", "accuracy", "correct", "s.e."], rows, "llrrr")
-    L += ["", "*s.e.: binomial standard error of the accuracy over the test videos.*", ""]
+        rows.append([f"**{m}**" if m == "divafn" else m, METHOD_TEXT.get(m, ("", ""))[0], _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
+    rows.append(["chance", "1 / number of classes", _pct(metrics["chance"]), "", ""])
+    L += _table(["method", "uses", "accuracy", "correct", "s.e."], rows, "llrrr")
+    L += [""] + [f"- **{m}**: {METHOD_TEXT[m][1]}." for m in methods if m in METHOD_TEXT]
+    L += ["- s.e.: binomial standard error of an accuracy over the test videos; the verdict above compares "
+          "methods with McNemar's test on the same videos.", ""]
 
     L += ["## Per-class accuracy", ""]
     per = metrics["per_class_by_method"]
@@ -288,14 +290,14 @@ def markdown(metrics: dict) -> str:
     fig_no = 0
     if "confusion" in figs:
         fig_no += 1
-        L += ["## Confusion matrices", "", f"![Confusion matrices of every method]({figs['confusion']})", "",
+        L += ["## Confusion matrices", "", f"![Figure {fig_no}: confusion matrices]({figs['confusion']})\\",
               f"*Figure {fig_no}. Confusion matrices on the test videos, one per method (rows: true class, columns: "
               f"predicted; colour: fraction of the true class, numbers: videos).*", ""]
 
     L += ["## Training", ""]
     if "curves" in figs:
         fig_no += 1
-        L += [f"![Training curves]({figs['curves']})", "",
+        L += [f"![Figure {fig_no}: training curves]({figs['curves']})\\",
               f"*Figure {fig_no}. Each loss term of Algorithm 1 per epoch, the mean over the epoch's mini-batches "
               f"(L_sim per pair of items, Auto-· per item). Falling curves: the networks learn; flat ones: they do not.*", ""]
     hist = metrics.get("training", {})
@@ -311,7 +313,7 @@ def markdown(metrics: dict) -> str:
     if "projection" in figs:
         fig_no += 1
         before = "before" in metrics["alignment"]
-        L += [f"![2-D projection of F, H, G before and after training]({figs['projection']})", "",
+        L += [f"![Figure {fig_no}: 2-D projection of F, H, G]({figs['projection']})\\",
               f"*Figure {fig_no}. Every image (F, circles), keyframe (H, triangles) and video (G, squares) of the run, "
               f"scaled to length 1 and projected on the first two principal axes of the three modalities together"
               + (", before training (the networks' initial weights) and after" if before else ", after training") +
