@@ -287,6 +287,7 @@ def _summarize_json(path: Path) -> dict:
     whole = {d["name"] for d in datasets}
     holds = {d["name"].split("/")[0] for d in datasets}
     attrs = {k: (_scalars_only(v) if k in holds else v) for k, v in doc.items() if k not in whole}
+    attrs = {k: v for k, v in attrs.items() if v != {} or k not in holds}
     classes = doc.get("classes")
     counts, kind = {}, path.stem
     if isinstance(doc.get("images"), list) and isinstance(doc.get("videos"), list):     # manifest.json
@@ -368,6 +369,7 @@ def _file_entry(path: Path) -> dict:
     """One line of a folder listing: the file, its kind and the task that made it (without reading arrays)."""
     entry = dict(path=str(path), size_bytes=path.stat().st_size if path.is_file() else None,
                  made_by=made_by_folder(path), kind=None, created_utc=None)
+    modified = _mtime_utc(path)
     if path.is_dir():
         files = [p for p in path.rglob("*") if p.is_file()]
         entry.update(kind="folder", size_bytes=sum(p.stat().st_size for p in files), files=len(files))
@@ -387,7 +389,14 @@ def _file_entry(path: Path) -> dict:
             entry["kind"] = {".pt": "model", ".md": "report", ".png": "figure"}.get(path.suffix.lower(), path.suffix.lstrip("."))
     except DataError as e:
         entry.update(kind="UNREADABLE", error=str(e))
+    entry["created_utc"] = entry["created_utc"] or modified
     return entry
+
+
+def _mtime_utc(path: Path) -> str:
+    import datetime
+    t = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
+    return t.isoformat(timespec="seconds")
 
 
 def _stage_listing(folder: Path) -> list:
@@ -427,6 +436,15 @@ def _summarize_folder(path: Path) -> dict:
         return dict(path=str(path), format="folder", kind="artifacts", made_by=None, notes=[],
                     pairs=[dict(path=str(p), stages=sorted(q.name for q in p.iterdir() if STAGE_DIR.match(q.name)))
                            for p in pairs])
+    task = made_by_folder(path)
+    if task:   # a folder that a stage wrote (MakeSyntheticData's data/): what is in it
+        files = [p for p in path.rglob("*") if p.is_file()]
+        by_ext = {}
+        for p in files:
+            by_ext[p.suffix.lower() or "(none)"] = by_ext.get(p.suffix.lower() or "(none)", 0) + 1
+        return dict(path=str(path), format="folder", kind="dataset", made_by=task, notes=[],
+                    subfolders=sorted(p.name for p in path.iterdir() if p.is_dir()), files=len(files),
+                    size_bytes=sum(p.stat().st_size for p in files), files_by_extension=dict(sorted(by_ext.items())))
     raise DataError(f"{path}: a folder, but not an artifacts folder (artifacts/, artifacts/<pair>/ or "
                     f"artifacts/<pair>/<Task>-<hash>/); check the path.")
 
@@ -534,6 +552,10 @@ def _format_folder(s: dict) -> str:
         for st in s["stages"]:
             out += [f"  {Path(st['path']).name}/  (made by {st['task']})"] + _format_entries(st["entries"], "      ") + [""]
         return "\n".join(out).rstrip()
+    if s["kind"] == "dataset":
+        return "\n".join([s["path"], f"  dataset folder written by {s['made_by']}: {s['files']} files, "
+                                     f"{_fmt_size(s['size_bytes'])}; subfolders: {', '.join(s['subfolders']) or '–'}",
+                           "  files by extension: " + ", ".join(f"{k} {v}" for k, v in s["files_by_extension"].items())])
     out = [s["path"], "  pairs:"] + [f"    {Path(p['path']).name}/: {len(p['stages'])} stage folders" for p in s["pairs"]]
     return "\n".join(out)
 

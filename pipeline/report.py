@@ -303,8 +303,8 @@ def markdown(metrics: dict) -> str:
     hist = metrics.get("training", {})
     if hist.get("terms"):
         L += _table(["loss term", "first epoch", "last epoch", "change"],
-                    [[TERM_TEXT.get(t, t), f"{a:.4g}", f"{b:.4g}", f"{(b - a) / abs(a) if a else 0:+.1%}"]
-                     for t, (a, b) in hist["terms"].items()])
+                    [[TERM_TEXT.get(t, t), f"{v['first']:.4g}", f"{v['last']:.4g}",
+                      f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"] for t, v in hist["terms"].items()])
         L += ["", f"{hist['epochs']} epochs in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
     else:
         L += ["model.pt holds no training history.", ""]
@@ -400,7 +400,7 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     figs["curves"] = FIGURES["curves"]
     metrics["training"] = dict(epochs=len(history), seconds=float(sum(h.get("seconds", 0) for h in history)),
                                device=metrics.get("device"),
-                               terms={t: (history[0][t], history[-1][t]) for t in terms})
+                               terms={t: dict(first=history[0][t], last=history[-1][t]) for t in terms})
 
     y_F, y_V = np.asarray(features["image_labels"]), np.asarray(features["video_labels"])
     test = np.asarray(features["video_split"]).astype(str) == "test"

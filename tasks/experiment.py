@@ -8,7 +8,8 @@ import luigi
 import torch
 from luigi.task import flatten
 
-from pipeline import evaluation, h5io, inspect, manifest, provenance, report
+from pipeline import evaluation, h5io, manifest, provenance, report
+from pipeline.inspect import read_rejects
 
 from .base import ArtifactTask
 from .semantics import ProjectSemantics
@@ -80,7 +81,7 @@ class RunExperiment(ArtifactTask):
             weights="trained from scratch (no ImageNet weights file)",
             device=(ckpt.get("provenance") or {}).get("device"),
             data=_data_summary(m, train_task.split),
-            rejects=[r for p in shards for r in inspect.read_rejects(p)],
+            rejects=[r for p in shards for r in read_rejects(p)],
             parameters={family: params for family, (params, _) in graph.items()},
             artifacts={family: paths for family, (_, paths) in graph.items()},
             code_version=provenance.code_version())

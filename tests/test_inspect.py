@@ -257,6 +257,11 @@ def test_every_artifact_of_a_run(run_cwd, capsys):
             assert doc["made_by"] == doc["attrs"]["task"] and doc["attrs"]["classes"]
     assert {"images", "keyframes", "video_features", "classnames", "features", "semantic", "manifest", "model",
             "results", "metrics", "report"} <= kinds
+    (data,) = (run_cwd / "artifacts" / "SYNTHETIC").glob("MakeSyntheticData-*/data")   # the generated dataset
+    rc, out, _ = run_main(capsys, data, "--json")
+    doc = json.loads(out)
+    assert rc == 0 and doc["kind"] == "dataset" and doc["made_by"] == "MakeSyntheticData"
+    assert {".avi", ".jpg", ".txt"} <= set(doc["files_by_extension"])
 
 
 @pytest.mark.e2e
