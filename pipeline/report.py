@@ -12,6 +12,7 @@ Plots use matplotlib's headless Agg backend; nothing here needs a display or lui
 """
 import json
 import math
+import os
 from pathlib import Path
 
 import matplotlib
@@ -106,6 +107,21 @@ def pca_2d(Z: np.ndarray) -> tuple:
     return Zc @ V, float((s[:2] ** 2).sum() / max((s ** 2).sum(), 1e-30))
 
 
+def data_summary(manifest, split: int) -> dict:
+    """Per-class counts of a pipeline.manifest.Manifest's images and videos by split, and where each dataset lies."""
+    def counts(items):
+        c = {name: dict(train=0, test=0) for name in manifest.classes}
+        for it in items:
+            row = c[manifest.classes[it.label]]
+            row[it.split] = row.get(it.split, 0) + 1
+        return c
+
+    def root(items):   # an item's path is <dataset root>/<id>
+        return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
+    return dict(images=counts(manifest.images), videos=counts(manifest.videos), image_root=root(manifest.images),
+                video_root=root(manifest.videos), split=split)
+
+
 # --------------------------------------------------------------------------------------------- figures
 
 def _class_colours(n):
@@ -116,8 +132,8 @@ def _class_colours(n):
 def plot_confusion(cms: dict, classes: list, path, accuracies: dict) -> None:
     """One row-normalised confusion matrix per method (name → (C, C) counts; rows true, columns predicted)."""
     names = list(cms)
-    size = 1.8 + 0.3 * len(classes)
-    ticks = max(4, min(9, 220 / max(len(classes), 1)))
+    size = min(1.8 + 0.3 * len(classes), 16)                       # inches per panel; 101 classes stay readable
+    ticks = max(4, min(9, 0.7 * 72 * size / max(len(classes), 1)))  # font size (pt) that fits one row
     fig, axes = plt.subplots(1, len(names), figsize=((size + 0.9) * len(names) + 0.8, size + 1.2), squeeze=False,
                              layout="constrained")
     for ax, name in zip(axes[0], names):

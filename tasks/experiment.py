@@ -1,7 +1,6 @@
 """The final classifier and the experiment's report (pipeline.report; schema of every artifact: artifacts/README.md)."""
 import json
 import logging
-import os
 from pathlib import Path
 
 import luigi
@@ -80,7 +79,7 @@ class RunExperiment(ArtifactTask):
             embedding="hashed character n-grams (offline default; no word vectors file)",
             weights="trained from scratch (no ImageNet weights file)",
             device=(ckpt.get("provenance") or {}).get("device"),
-            data=_data_summary(m, train_task.split),
+            data=report.data_summary(m, train_task.split),
             rejects=[r for p in shards for r in read_rejects(p)],
             parameters={family: params for family, (params, _) in graph.items()},
             artifacts={family: paths for family, (_, paths) in graph.items()},
@@ -112,16 +111,3 @@ def _graph(task) -> dict:
 
     walk(task)
     return out
-
-
-def _data_summary(m, split) -> dict:
-    """Per-class counts of images and videos by split, and where each dataset was read from."""
-    def counts(items):
-        c = {name: dict(train=0, test=0) for name in m.classes}
-        for it in items:
-            c[m.classes[it.label]][it.split] = c[m.classes[it.label]].get(it.split, 0) + 1
-        return c
-
-    def root(items):
-        return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
-    return dict(images=counts(m.images), videos=counts(m.videos), image_root=root(m.images), video_root=root(m.videos), split=split)

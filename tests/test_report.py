@@ -218,3 +218,15 @@ def test_report_renders_to_html_with_its_images(run_cwd, tmp_path):
     for name in report.FIGURES.values():
         assert f'src="{name}"' in text, name
     assert_links_exist(folder, text)
+
+
+def test_data_summary_counts_by_class_and_split():
+    from pipeline.manifest import Item, Manifest
+    m = Manifest("SYNTHETIC", ["A", "B"],
+                 [Item("JPEGImages/a_1.jpg", "/d/Stanford40/JPEGImages/a_1.jpg", 0, "train")],
+                 [Item("UCF-101/B/v1.avi", "/d/UCF101/UCF-101/B/v1.avi", 1, "test"),
+                  Item("UCF-101/B/v2.avi", "/d/UCF101/UCF-101/B/v2.avi", 1, "train")])
+    d = report.data_summary(m, 1)
+    assert d["images"] == {"A": dict(train=1, test=0), "B": dict(train=0, test=0)}
+    assert d["videos"]["B"] == dict(train=1, test=1)
+    assert (d["image_root"], d["video_root"], d["split"]) == ("/d/Stanford40", "/d/UCF101", 1)
