@@ -269,8 +269,10 @@ def verdict(metrics: dict) -> str:
 def _table(header, rows, align=None) -> list:
     """A pipe table; `align`: one letter per column, l (text) or r (numbers); default: first l, the rest r."""
     align = align or "l" + "r" * (len(header) - 1)
-    rule = "|" + "|".join("---" if a == "l" else "--:" for a in align) + "|"
     cell = lambda c: str(c).replace("|", "\\|")
+    # pandoc sizes the columns of a wrapping table by the dashes in this rule: as many as the widest cell (3–60)
+    width = [max(3, min(60, max(len(cell(x)) for x in [h, *(r[i] for r in rows)]))) for i, h in enumerate(header)]
+    rule = "|" + "|".join("-" * w if a == "l" else "-" * (w - 1) + ":" for a, w in zip(align, width)) + "|"
     return ["| " + " | ".join(header) + " |", rule] + ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
 
 
@@ -376,7 +378,7 @@ def markdown(metrics: dict) -> str:
           + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items())), ""]
 
     L += ["## Parameters", "", "The significant parameters of every stage of this run (those that shape its output hash):", ""]
-    L += _table(["stage", "parameters"], [[stage, ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if k != "pair") or "–"]
+    L += _table(["stage", "parameters"], [[stage, ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(p.items()) if k != "pair") or "–"]
                                           for stage, p in metrics["parameters"].items()], "ll")
     L += ["", "## Artifacts", "", "This report's folder: [metrics.json](metrics.json), "
           + ", ".join(f"[{f}]({f})" for f in figs.values()) + ". The artifacts it was made from "
