@@ -306,7 +306,8 @@ def _summarize_json(path: Path) -> dict:
 
 def _scalars_only(d):
     if isinstance(d, dict):
-        out = {k: _scalars_only(v) for k, v in d.items() if not isinstance(v, list) or not v or all(isinstance(x, str) for x in v)}
+        keep = lambda v: not isinstance(v, list) or not v or all(isinstance(x, str) for x in v)
+        out = {k: _scalars_only(v) for k, v in d.items() if keep(v)}
         return {k: v for k, v in out.items() if v != {}}
     return d
 
@@ -582,7 +583,8 @@ def main(argv=None) -> int:
         "folder: datasets, shapes, dtypes, attrs, per-class counts, and the task that made it."))
     ap.add_argument("path", help="an artifact file, a stage folder artifacts/<pair>/<Task>-<hash>/, or artifacts/<pair>/")
     ap.add_argument("--dataset", metavar="NAME", help="print the values of this dataset (names as in the summary)")
-    ap.add_argument("--head", metavar="N", type=int, default=None, help="with --dataset: the first N rows (default 10; 0 for all)")
+    ap.add_argument("--head", metavar="N", type=int, default=None,
+                    help="with --dataset: the first N rows (default 10; 0 for all)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = ap.parse_args(argv)
     if args.head is not None and args.dataset is None:

@@ -291,7 +291,8 @@ def markdown(metrics: dict) -> str:
     for m in methods:
         a = acc[m]
         se = math.sqrt(a * (1 - a) / n) if n else float("nan")
-        rows.append([f"**{m}**" if m == "divafn" else m, METHOD_TEXT.get(m, ("", ""))[0], _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
+        name = f"**{m}**" if m == "divafn" else m
+        rows.append([name, METHOD_TEXT.get(m, ("", ""))[0], _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
     rows.append(["chance", "1 / number of classes", _pct(metrics["chance"]), "", ""])
     L += _table(["method", "uses", "accuracy", "correct", "s.e."], rows, "llrrr")
     L += [""] + [f"- **{m}**: {METHOD_TEXT[m][1]}." for m in methods if m in METHOD_TEXT]
@@ -322,7 +323,8 @@ def markdown(metrics: dict) -> str:
     if hist.get("terms"):
         L += _table(["loss term", "first epoch", "last epoch", "change"],
                     [[TERM_TEXT.get(t, t), f"{v['first']:.4g}", f"{v['last']:.4g}",
-                      f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"] for t, v in hist["terms"].items()])
+                      f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"]
+                     for t, v in hist["terms"].items()])
         L += ["", f"{hist['epochs']} epochs in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
     else:
         L += ["model.pt holds no training history.", ""]
@@ -360,7 +362,8 @@ def markdown(metrics: dict) -> str:
     else:
         L += [f"{len(rejects)} items were rejected and left out of training and evaluation:", ""]
         shown = rejects[:50]
-        L += _table(["item", "reason", "recorded in"], [[f"`{r['path']}`", r["reason"] or "–", f"`{r['source']}`"] for r in shown], "lll")
+        L += _table(["item", "reason", "recorded in"],
+                    [[f"`{r['path']}`", r["reason"] or "–", f"`{r['source']}`"] for r in shown], "lll")
         if len(rejects) > len(shown):
             L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
         L += [""]
@@ -378,7 +381,8 @@ def markdown(metrics: dict) -> str:
           + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items())), ""]
 
     L += ["## Parameters", "", "The significant parameters of every stage of this run (those that shape its output hash):", ""]
-    L += _table(["stage", "parameters"], [[stage, ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(p.items()) if k != "pair") or "–"]
+    show = lambda params: ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(params.items()) if k != "pair")
+    L += _table(["stage", "parameters"], [[stage, show(p) or "–"]
                                           for stage, p in metrics["parameters"].items()], "ll")
     L += ["", "## Artifacts", "", "This report's folder: [metrics.json](metrics.json), "
           + ", ".join(f"[{f}]({f})" for f in figs.values()) + ". The artifacts it was made from "
