@@ -58,6 +58,16 @@ class TrainData:
     S: np.ndarray        # (C, d) class embeddings, one row per class
 
 
+def build_model(dims: dict, seed: int):
+    """models.DIVAFN(**dims) with its initial weights drawn from `seed`: the same θx⁰, θy⁰ every time.
+
+    TrainDIVAFN trains this model; DumpFeatures rebuilds it untrained for the "before training" features.
+    """
+    from models import DIVAFN
+    torch.manual_seed(seed)
+    return DIVAFN(**dims)
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

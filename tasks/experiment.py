@@ -1,12 +1,14 @@
-"""The final classifier and the experiment's report."""
+"""The final classifier and the experiment's report (pipeline.report; schema of every artifact: artifacts/README.md)."""
 import json
 import logging
 from pathlib import Path
 
 import luigi
-import numpy as np
+import torch
+from luigi.task import flatten
 
-from pipeline import evaluation, h5io, provenance, report
+from pipeline import evaluation, h5io, manifest, provenance, report
+from pipeline.inspect import read_rejects
 
 from .base import ArtifactTask
 from .data import BuildManifest
@@ -49,7 +51,7 @@ class FitClassifier(ArtifactTask):
 
 
 class RunExperiment(ArtifactTask):
-    """The whole method on one pair → metrics.json, report.md, confusion.png in one run folder."""
+    """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
     seed = luigi.IntParameter(default=0, description="seed of training and evaluation")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
@@ -62,29 +64,55 @@ class RunExperiment(ArtifactTask):
 
     def run(self):
         fit = self.requires()
-        res = json.loads(open(self.input().path).read())
-        sem_path = fit.input().path
-        features_path = fit.requires().input()["features"].path
-        train_task = fit.requires().requires()["features"].requires()
-        f = h5io.read(features_path, "features", ["video_split", "image_labels"])
-        sem_attrs = h5io.attrs(sem_path)
+        dump = fit.requires().requires()["features"]
+        train_task = dump.requires()
+        res = json.loads(Path(self.input().path).read_text())
+        feats = h5io.read(dump.output().path, "features")
+        ckpt = torch.load(train_task.output().path, map_location="cpu", weights_only=False)
+        m = manifest.Manifest.from_json(train_task.input()["manifest"].path)
+        shards = [t.path for t in train_task.input()["keyframes"] + train_task.input()["video_features"]]
         classes = res["classes"]
         divafn = res["methods"]["divafn"]
+        graph = _graph(fit)
         metrics = dict(
             pair=self.pair, seed=self.seed, classes=classes,
-            n_train_videos=int((f["video_split"] == "train").sum()), n_test_videos=int((f["video_split"] == "test").sum()),
-            n_images=int(len(f["image_labels"])), chance=1.0 / len(classes),
+            n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
+            n_images=int(len(feats["image_labels"])), chance=1.0 / len(classes),
             accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
             per_class_accuracy=dict(zip(classes, divafn["per_class"])),
-            confusion=divafn["confusion"], lambdas=sem_attrs["lambdas"],
+            confusion=divafn["confusion"], lambdas=h5io.attrs(fit.input().path)["lambdas"],
             embedding="hashed character n-grams (offline default; no word vectors file)",
             weights="trained from scratch (no ImageNet weights file)",
-            parameters={t.get_task_family(): t.to_str_params(only_significant=True) for t in (train_task, fit.requires(), fit, self)},
+            device=(ckpt.get("provenance") or {}).get("device"),
+            data=report.data_summary(m, train_task.split),
+            rejects=[r for p in shards for r in read_rejects(p)],
+            parameters={family: params for family, (params, _) in graph.items()},
+            artifacts={family: paths for family, (_, paths) in graph.items()},
             code_version=provenance.code_version())
+        self.progress(0.3, "drawing the figures")
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            (Path(tmp) / "metrics.json").write_text(json.dumps(metrics, indent=1))
-            report.plot_confusion(np.array(divafn["confusion"]), classes, Path(tmp) / "confusion.png",
-                                  f"DIVAFN on {self.pair}: {divafn['accuracy']:.1%}")
-            report.write_markdown(Path(tmp) / "report.md", metrics, "confusion.png")
-        log.info("RunExperiment %s: report in %s", self.pair, self.output().path)
+            metrics = report.write_report(tmp, metrics, res, feats, ckpt.get("history") or [])
+            report.write_metrics(tmp, metrics)
+        log.info("RunExperiment %s: report in %s", self.pair, Path(self.output().path) / "report.md")
+
+
+def _graph(task) -> dict:
+    """family → (significant parameters, output paths) of `task` and everything upstream, in data-flow order.
+
+    Shard tasks of one stage collapse into one entry (their parameters minus `shard`, every shard's path).
+    """
+    out, seen = {}, set()
+
+    def walk(t):
+        if t.task_id in seen:
+            return
+        seen.add(t.task_id)
+        for dep in flatten(t.requires()):
+            walk(dep)
+        params = {k: v for k, v in t.to_str_params(only_significant=True).items() if k not in getattr(t, "digest_excludes", ())}
+        family = t.get_task_family()
+        out.setdefault(family, (params, []))[1].extend(o.path for o in flatten(t.output()))
+
+    walk(task)
+    return out

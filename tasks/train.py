@@ -60,9 +60,9 @@ class TrainDIVAFN(ArtifactTask):
         cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
-        model = DIVAFN(self.c, data.Y.shape[1], data.S.shape[1], self.fc_dim, self.video_hidden)
-        history = train.train(model, data, cfg, device, progress=self.progress)
         dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden)
+        model = train.build_model(dims, self.seed)
+        history = train.train(model, data, cfg, device, progress=self.progress)
         with self.output().temporary_path() as tmp:
             torch.save(dict(state_dict={k: v.cpu() for k, v in model.state_dict().items()}, dims=dims,
                             config=train.config_dict(cfg), history=history, classes=m.classes,
@@ -76,8 +76,22 @@ def load_model(path) -> DIVAFN:
     return model
 
 
+def initial_model(path, seed: int) -> DIVAFN:
+    """The networks of model.pt as training started: initial weights rebuilt from `seed` (train.build_model),
+    with the trained model's buffers (input statistics, set from the data before the first step)."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    model = train.build_model(ckpt["dims"], seed)
+    buffers = {name for name, _ in model.named_buffers()}
+    model.load_state_dict({k: v for k, v in ckpt["state_dict"].items() if k in buffers}, strict=False)
+    return model
+
+
 class DumpFeatures(ArtifactTask):
-    """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5."""
+    """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
+
+    Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the
+    "before training" picture of the report's projection.
+    """
     seed = TrainDIVAFN.seed
     device = TrainDIVAFN.device
     data_root = BuildManifest.data_root
@@ -97,10 +111,13 @@ class DumpFeatures(ArtifactTask):
         videos = assemble.video_arrays(m, h5io.read_shards([t.path for t in upstream["keyframes"]], "keyframes"),
                                        h5io.read_shards([t.path for t in upstream["video_features"]], "video_features"))
         self.progress(0.1, "computing F, H, G")
-        out = features.dump(load_model(self.input().path), images["X"], videos["K"], videos["Y"], train.resolve_device(self.device))
+        device = train.resolve_device(self.device)
+        out = features.dump(load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)
+        self.progress(0.6, "computing F0, H0, G0 (initial weights)")
+        before = features.dump(initial_model(self.input().path, self.seed), images["X"], videos["K"], videos["Y"], device)
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "features", dict(
-                F=out["F"], H=out["H"], G=out["G"], Y=videos["Y"],
+                F=out["F"], H=out["H"], G=out["G"], F0=before["F"], H0=before["H"], G0=before["G"], Y=videos["Y"],
                 image_labels=images["labels"], image_ids=images["ids"],
                 video_labels=videos["labels"], video_ids=videos["ids"], video_split=videos["split"]),
                 self.provenance(classes=m.classes))
