@@ -5,8 +5,9 @@ each cell of a gÃ—g grid (least squares on the brightness-constancy equation IxÂ
 the cell). The descriptor concatenates
   - per cell, a histogram of flow orientation (`bins` bins, weighted by flow magnitude, time-averaged):
     where things move and in which directions;
-  - the temporal spectra of four global series: mean u, mean v, mean divergence (expansion vs
-    contraction) and motion energy, each |rfft| sampled at fixed frequencies (cycles/frame):
+  - the temporal spectra of global series: mean u, mean v, mean divergence (expansion vs
+    contraction), motion energy, and the centroid (x, y) and spread of the motion energy |It|,
+    each |rfft| sampled at fixed frequencies (cycles/frame), plus each series' standard deviation:
     how things move over time (swinging, bouncing, circling, pulsing).
 No single frame determines either part, so the feature carries motion and not appearance.
 Histograms are square-rooted (Hellinger), which suits a linear classifier.
@@ -17,8 +18,11 @@ from scipy.ndimage import uniform_filter
 SPECTRUM_FREQS = np.linspace(0.02, 0.25, 8)   # cycles per frame
 
 
+N_SERIES = 7
+
+
 def dim(grid: int = 4, bins: int = 8) -> int:
-    return grid * grid * bins + 4 * len(SPECTRUM_FREQS)
+    return grid * grid * bins + N_SERIES * (len(SPECTRUM_FREQS) + 1)
 
 
 def _spectrum(series: np.ndarray) -> np.ndarray:
@@ -54,6 +58,12 @@ def motion_descriptor(thumbs: np.ndarray, grid: int = 4, bins: int = 8) -> np.nd
     # Divergence: flow projected on the direction from the grid centre (positive = expansion).
     cy, cx = np.meshgrid(np.arange(grid) - (grid - 1) / 2, np.arange(grid) - (grid - 1) / 2, indexing="ij")
     div = (u * cx + v * cy).mean((1, 2))
-    energy = np.abs(It).mean((1, 2))
-    spectra = [_spectrum(s) for s in (u.mean((1, 2)), v.mean((1, 2)), div, energy)]
-    return np.concatenate([hist.ravel(), *spectra]).astype(np.float32)
+    E = np.abs(It)                                                            # (T-1, h, w) motion energy
+    energy = E.mean((1, 2))
+    mass = E.sum((1, 2)) + 1e-6
+    ys, xs = np.arange(h, dtype=np.float32) / h, np.arange(w, dtype=np.float32) / w
+    cx, cy = (E.sum(1) @ xs) / mass, (E.sum(2) @ ys) / mass                   # where the motion is, per frame
+    spread = np.sqrt(((E.sum(1) * (xs[None] - cx[:, None]) ** 2).sum(1) + (E.sum(2) * (ys[None] - cy[:, None]) ** 2).sum(1)) / mass)
+    series = (u.mean((1, 2)), v.mean((1, 2)), div, energy, cx, cy, spread)
+    parts = [hist.ravel()] + [np.append(_spectrum(s), s.std()) for s in series]
+    return np.concatenate(parts).astype(np.float32)
