@@ -38,6 +38,7 @@ class TrainDIVAFN(ArtifactTask):
     beta = luigi.FloatParameter(default=1.0, description="weight of the autoencoder terms")
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
+    resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
 
     def requires(self):
         shards = range(self.n_shards)
@@ -80,6 +81,7 @@ class DumpFeatures(ArtifactTask):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5."""
     seed = TrainDIVAFN.seed
     device = TrainDIVAFN.device
+    resources = {"gpu": 1}
 
     def requires(self):
         return self.clone(TrainDIVAFN)

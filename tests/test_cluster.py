@@ -1,0 +1,86 @@
+"""Running under luigid with several workers (README, "Running on several machines"), and what a run shows."""
+import io
+import json
+import subprocess
+import time
+
+from conftest import FAST_CFG, REPO, metrics_of, check_artifacts, scheduler_api, start_luigi, stop_group
+
+from tasks import cli_logging
+
+STAGES = {"MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "EmbedClassNames",
+          "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"}
+
+
+def wait(proc, timeout):
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop_group(proc)
+        raise
+
+
+def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
+    port, _ = luigid()
+    out = tmp_path / "luigi.out"
+    # The README's command: conf/cluster.cfg turns the local scheduler off and names the scheduler host.
+    proc = start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--workers", "2", "--scheduler-port", str(port)],
+                       tmp_path, FAST_CFG, config_path=REPO / "conf" / "cluster.cfg", log=out)
+    try:
+        rc = wait(proc, 240)
+    finally:
+        stop_group(proc)
+    log = out.read_text()
+    assert rc == 0, log[-3000:]
+    assert "Running Worker with 2 processes" in log
+    assert metrics_of(tmp_path) == fast_baseline[1]
+    check_artifacts(tmp_path)
+
+    done = scheduler_api(port, "task_list", status="DONE")
+    assert {t["name"] for t in done.values()} == STAGES
+    assert len(done) == 13                                  # 2 shards of each video stage
+    for status in ("PENDING", "RUNNING", "FAILED", "DISABLED"):
+        assert scheduler_api(port, "task_list", status=status) == {}, status
+    gpu = {t["name"]: t["resources"] for t in done.values() if t["resources"]}
+    assert gpu == {"TrainDIVAFN": {"gpu": 1}, "DumpFeatures": {"gpu": 1}}
+
+
+def test_run_log_per_invocation(fast_baseline):
+    logs = list((fast_baseline[0] / "artifacts" / "SYNTHETIC" / "logs").glob("*.log"))
+    assert len(logs) == 1, logs
+    text = logs[0].read_text()
+    assert "command: " in text and "--pair SYNTHETIC" in text
+    for stage in STAGES:
+        assert f"done      {stage}(" in text, stage
+    assert "TrainDIVAFN(SYNTHETIC): 100% epoch 3/3" in text        # progress, every 10 %, in the file only
+    assert "Luigi Execution Summary" in text
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    term, pipe = FakeTerminal(), io.StringIO()
+    monkeypatch.setattr(cli_logging, "_bars", {})
+    for i in range(1, 101):
+        cli_logging.report_progress("Task(X)", i / 100, f"{i}/100 items", stream=term)
+        cli_logging.report_progress("Task(Y)", i / 100, f"{i}/100 items", stream=pipe)
+    assert pipe.getvalue() == ""
+    drawn = term.getvalue().split("\r\x1b[2K")[1:]
+    assert 1 <= len(drawn) <= 10                          # throttled: at most 5 draws a second, and the last
+    assert drawn[-1].startswith("Task(X) [####################] 100.0% 100/100 items")
+    cli_logging.end_progress("Task(X)", stream=term)
+    assert term.getvalue().endswith("\r\x1b[2K")
+
+
+def test_cluster_cfg_turns_the_local_scheduler_off():
+    import configparser
+    cp = configparser.ConfigParser()
+    cp.read(REPO / "conf" / "cluster.cfg")
+    assert cp.getboolean("core", "local_scheduler") is False
+    assert cp.get("core", "default-scheduler-host")
+    assert cp.getboolean("worker", "keep_alive") is True
+    assert cp.getint("resources", "gpu") == 1
+    assert json.loads(json.dumps(dict(cp["scheduler"])))["retry_count"]
