@@ -17,6 +17,7 @@ Safe to kill, safe to run twice at once (README, "Running on several machines"):
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import luigi
 import numpy as np
+from luigi.scheduler import RUNNING
 from luigi.task import flatten
 
 from pipeline import provenance
@@ -215,6 +217,11 @@ class ArtifactTask(luigi.Task):
         return f"{self.get_task_family()}({', '.join([self.pair, *parts])})"
 
     # ---- retries: bad input fails once ------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            cls.run = _fail_once_on_bad_input(cls.__dict__["run"])
+
     @property
     def retry_count(self):
         """Luigi's per-task retry policy: failures before the scheduler disables the task."""
@@ -229,6 +236,32 @@ class ArtifactTask(luigi.Task):
     @property
     def pair_spec(self):
         return get_pair(self.pair)
+
+
+def _fail_once_on_bad_input(run):
+    """run(), but a DataError disables the task in the scheduler at its first failure.
+
+    The scheduler applies a retry policy it receives with a status *after* counting that status, so the
+    policy "retry_count = 1" must reach it before the worker reports FAILED: told here, while run() still
+    holds the worker's status reporter (the object behind set_status_message; Luigi sends tracking URLs
+    the same way). The worker's own report then carries retry_count = 1 as well (the `retry_count` property).
+    """
+    @functools.wraps(run)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return run(self, *args, **kwargs)
+        except DataError:
+            self._bad_input.value = 1
+            reporter = getattr(self.set_status_message, "__self__", None)
+            scheduler, worker = getattr(reporter, "_scheduler", None), getattr(reporter, "_worker_id", None)
+            if scheduler is not None and worker is not None:
+                try:
+                    scheduler.add_task(task_id=self.task_id, worker=worker, status=RUNNING,
+                                       resources=self.process_resources(), retry_policy_dict=dict(retry_count=1))
+                except Exception as e:      # the worker's report still disables it, one retry later
+                    log.warning("could not tell the scheduler not to retry %s: %s", self, e)
+            raise
+    return wrapper
 
 
 # ---- what happens around every run (in the process that runs the task) ------------------------------

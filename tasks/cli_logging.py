@@ -30,7 +30,7 @@ class OneLineDataErrors(logging.Filter):
     def filter(self, record):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, DataError):
-            record.msg, record.args, record.exc_info, record.exc_text = f"ERROR: {exc}", (), None, None
+            record.msg, record.args, record.exc_info, record.exc_text = str(exc), (), None, None
         return True
 
 
