@@ -11,8 +11,8 @@ Safe to kill, safe to run twice at once (README, "Running on several machines"):
   which worker process ran which task before it.
 - a task that fails on bad input (DataError) is never retried; other failures follow the scheduler's
   retry policy (`[scheduler] retry_count`, `retry_delay`; conf/cluster.cfg).
-- a task with `resources = {"gpu": 1}` also takes a lock file on its machine while it runs, so at most
-  one such task uses the machine's GPU even when luigid counts `gpu` over several machines.
+- a task with `resources = {"gpu": 1}` that runs on CUDA also takes a lock file of its GPU on its machine
+  while it runs, so at most one such task uses a GPU even when luigid counts `gpu` over several machines.
 """
 import contextlib
 import errno
@@ -267,10 +267,21 @@ def _fail_once_on_bad_input(run):
 # ---- what happens around every run (in the process that runs the task) ------------------------------
 
 _gpu_lock_fd = None
+LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
 
 
-def gpu_lock_path() -> str:
-    return os.path.join(tempfile.gettempdir(), "divafn-gpu.lock")
+def gpu_lock_path(task):
+    """The lock file of the GPU that `task` will use, or None (no GPU resource, or a CPU run)."""
+    if "gpu" not in (getattr(task, "resources", None) or {}):
+        return None
+    name = str(getattr(task, "device", "auto"))
+    if name == "auto":
+        import torch
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if not name.startswith("cuda"):
+        return None
+    index = name.partition(":")[2] or "0"
+    return os.path.join(LOCK_DIR or tempfile.gettempdir(), f"divafn-gpu-cuda{index}.lock")
 
 
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
@@ -297,12 +308,13 @@ def _before_run(task):
         torch.manual_seed(seed)
     except ImportError:     # pragma: no cover - torch is a requirement
         pass
-    if "gpu" in (getattr(task, "resources", None) or {}) and _gpu_lock_fd is None:
-        fd = os.open(gpu_lock_path(), os.O_RDWR | os.O_CREAT, 0o666)
+    lock = gpu_lock_path(task)
+    if lock and _gpu_lock_fd is None:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.info("%s: waiting for this machine's GPU (%s is held by another task)", task, gpu_lock_path())
+            log.info("%s: waiting for this machine's GPU (%s is held by another task)", task, lock)
             fcntl.flock(fd, fcntl.LOCK_EX)
         _gpu_lock_fd = fd
 

@@ -2,6 +2,7 @@
 import io
 import json
 import subprocess
+import sys
 import time
 
 from conftest import FAST_CFG, REPO, metrics_of, check_artifacts, scheduler_api, start_luigi, stop_group
@@ -84,3 +85,25 @@ def test_cluster_cfg_turns_the_local_scheduler_off():
     assert cp.getboolean("worker", "keep_alive") is True
     assert cp.getint("resources", "gpu") == 1
     assert json.loads(json.dumps(dict(cp["scheduler"])))["retry_count"]
+
+
+def test_one_gpu_task_per_machine(tmp_path, monkeypatch):
+    """Besides luigid's `gpu` resource, a CUDA task holds its GPU's lock file on its machine while it runs."""
+    from tasks import base
+    from tasks.train import DumpFeatures, TrainDIVAFN
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(base, "LOCK_DIR", str(tmp_path))
+    assert TrainDIVAFN.resources == DumpFeatures.resources == {"gpu": 1}
+    assert base.gpu_lock_path(TrainDIVAFN(pair="SYNTHETIC", device="cpu")) is None
+    task = TrainDIVAFN(pair="SYNTHETIC", device="cuda:1")
+    lock = base.gpu_lock_path(task)
+    assert lock == str(tmp_path / "divafn-gpu-cuda1.lock")
+    probe = ["-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                   "try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError: sys.exit(1)"]
+    base._before_run(task)
+    try:
+        assert subprocess.run([sys.executable, *probe, lock]).returncode == 1      # held
+    finally:
+        base._after_run(task)
+    assert subprocess.run([sys.executable, *probe, lock]).returncode == 0          # released
