@@ -84,6 +84,8 @@ class AtomicTarget(luigi.LocalTarget):
         final = self.path.rstrip("/")
         os.makedirs(os.path.dirname(final) or ".", exist_ok=True)
         tmp = self.tmp_name()
+        while os.path.lexists(tmp):            # unique per host, process and call: never shared by two writers
+            tmp = self.tmp_name()
         try:
             yield tmp
         except BaseException:

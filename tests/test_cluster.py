@@ -44,6 +44,10 @@ def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
         assert scheduler_api(port, "task_list", status=status) == {}, status
     gpu = {t["name"]: t["resources"] for t in done.values() if t["resources"]}
     assert gpu == {"TrainDIVAFN": {"gpu": 1}, "DumpFeatures": {"gpu": 1}}
+    train = next(t for t in done.values() if t["name"] == "TrainDIVAFN")      # what the visualiser shows
+    assert train["progress_percentage"] == 100 and train["status_message"].startswith("epoch 3/3")
+    run_logs = list((tmp_path / "artifacts" / "SYNTHETIC" / "logs").glob("*.log"))
+    assert len(run_logs) == 1 and "done      TrainDIVAFN(" in run_logs[0].read_text()   # a forked worker's line
 
 
 def test_run_log_per_invocation(fast_baseline):

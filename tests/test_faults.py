@@ -27,7 +27,7 @@ def wait_for(path: Path, pattern: str, proc, timeout=120) -> re.Match:
             return m
         if proc.poll() is not None:
             raise AssertionError(f"exited ({proc.returncode}) before {pattern!r}:\n{path.read_text()[-3000:]}")
-        time.sleep(0.05)
+        time.sleep(0.02)
     raise AssertionError(f"no {pattern!r} within {timeout} s:\n{path.read_text()[-3000:]}")
 
 
@@ -47,7 +47,6 @@ def test_sigkill_during_keyframes_and_training_then_resume(fast_baseline, tmp_pa
     proc = start_luigi(args, tmp_path, FAST_CFG, log=out)
     try:
         m = wait_for(out, r"running   ExtractKeyframes\(.*?shard=(\d+)", proc)
-        time.sleep(0.1)
     finally:
         stop_group(proc)                                     # SIGKILL to the whole process group
     shard = int(m.group(1))
