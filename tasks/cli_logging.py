@@ -23,7 +23,8 @@ from pipeline.errors import DataError
 RUN_ID = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%SZ}-{socket.gethostname()}-{os.getpid()}"
 PROGRESS_LOG = logging.getLogger("divafn.progress")      # run log files only, not the terminal
 _run_logs: dict = {}                                     # logs folder → FileHandler
-_bars: dict = {}                                         # task_id → (last draw time, last logged decile)
+_bars: dict = {}                                         # task name → (last draw time, last logged decile)
+_bar_on = None                                           # the stream a bar is drawn on, until a line replaces it
 
 
 class OneLineDataErrors(logging.Filter):
@@ -31,6 +32,18 @@ class OneLineDataErrors(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, DataError):
             record.msg, record.args, record.exc_info, record.exc_text = str(exc), (), None, None
+        return True
+
+
+class ClearBar(logging.Filter):
+    """Before a log line reaches the terminal, wipe the progress bar drawn there (the next update redraws it)."""
+
+    def filter(self, record):
+        global _bar_on
+        if _bar_on is not None:
+            _bar_on.write("\r\x1b[2K")
+            _bar_on.flush()
+            _bar_on = None
         return True
 
 
@@ -45,6 +58,8 @@ def install() -> None:
     logger = logging.getLogger("luigi-interface")
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())
+    if not any(isinstance(f, ClearBar) for f in logger.filters):
+        logger.addFilter(ClearBar())
     lib = logging.getLogger("pipeline")
     if not any(isinstance(h, ToLuigi) for h in lib.handlers):
         lib.addHandler(ToLuigi())
@@ -72,6 +87,7 @@ def open_run_log(folder) -> Path:
 
 def report_progress(name: str, fraction: float, message: str, stream=None) -> None:
     """Log every 10 % to the run log; redraw a bar on a terminal at most 5 times a second."""
+    global _bar_on
     stream = sys.stderr if stream is None else stream
     now, (last_draw, last_decile) = time.monotonic(), _bars.get(name, (0.0, -1))
     decile = int(10 * fraction + 1e-9)
@@ -84,17 +100,19 @@ def report_progress(name: str, fraction: float, message: str, stream=None) -> No
         line = f"{name} [{'#' * filled}{'.' * (20 - filled)}] {100 * fraction:5.1f}% {message}"
         stream.write("\r\x1b[2K" + line[:max(width - 1, 10)])
         stream.flush()
-        last_draw = now
+        last_draw, _bar_on = now, stream
     _bars[name] = (last_draw, last_decile)
 
 
 def end_progress(name: str, stream=None) -> None:
     """Clear the task's bar (Luigi's "done"/"failed" line follows)."""
+    global _bar_on
     stream = sys.stderr if stream is None else stream
     drawn = _bars.pop(name, (0.0, -1))[0] > 0
     if drawn and _is_tty(stream):
         stream.write("\r\x1b[2K")
         stream.flush()
+        _bar_on = None
 
 
 def _is_tty(stream) -> bool:
