@@ -32,6 +32,7 @@ from pathlib import Path
 
 import luigi
 import numpy as np
+import torch
 from luigi.scheduler import RUNNING
 from luigi.task import flatten
 
@@ -278,7 +279,6 @@ def gpu_lock_path(task):
         return None
     name = str(getattr(task, "device", "auto"))
     if name == "auto":
-        import torch
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if not name.startswith("cuda"):
         return None
@@ -305,11 +305,7 @@ def _before_run(task):
                 _remove(str(p))
     seed = int(getattr(task, "seed", 0) or 0)
     np.random.seed(seed % 2**32)
-    try:
-        import torch
-        torch.manual_seed(seed)
-    except ImportError:     # pragma: no cover - torch is a requirement
-        pass
+    torch.manual_seed(seed)
     lock = gpu_lock_path(task)
     if lock and _gpu_lock_fd is None:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)

@@ -3,9 +3,8 @@ import io
 import json
 import subprocess
 import sys
-import time
 
-from conftest import FAST_CFG, REPO, metrics_of, check_artifacts, scheduler_api, start_luigi, stop_group
+from conftest import FAST_CFG, REPO, check_artifacts, metrics_of, scheduler_api, start_luigi, stop_group
 
 from tasks import cli_logging
 
