@@ -49,6 +49,35 @@ def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
     assert len(run_logs) == 1 and "done      TrainDIVAFN(" in run_logs[0].read_text()   # a forked worker's line
 
 
+def test_two_worker_processes_share_one_luigid(fast_baseline, luigid, tmp_path):
+    """Two machines, as far as luigid can tell: each task runs in exactly one of them."""
+    port, _ = luigid()
+    (tmp_path / "luigi.cfg").write_text(FAST_CFG)
+    outs = [tmp_path / f"worker{i}.out" for i in (1, 2)]
+    procs = [start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--scheduler-port", str(port)], tmp_path,
+                         config_path=REPO / "conf" / "cluster.cfg", log=o) for o in outs]
+    try:
+        rcs = [wait(p, 240) for p in procs]
+    finally:
+        for p in procs:
+            stop_group(p)
+    logs = [o.read_text() for o in outs]
+    # Each process's exit code speaks for the tasks it ran itself: 10 ([retcode] already_running) or 25 (not_run)
+    # when the other one ran some of its tasks (README). Neither failed.
+    assert set(rcs) <= {0, 10, 25}, [lg[-2000:] for lg in logs]
+    ran = [line for lg in logs for line in lg.splitlines() if " running   " in line]
+    assert len(ran) == 13, ran                                   # every task once, none twice
+    assert metrics_of(tmp_path) == fast_baseline[1]
+    check_artifacts(tmp_path)
+    again = start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--scheduler-port", str(port)], tmp_path,
+                        config_path=REPO / "conf" / "cluster.cfg", log=tmp_path / "again.out")
+    try:
+        assert wait(again, 120) == 0                            # the README's check that the whole graph is done
+    finally:
+        stop_group(again)
+    assert " running   " not in (tmp_path / "again.out").read_text()
+
+
 def test_run_log_per_invocation(fast_baseline):
     logs = list((fast_baseline[0] / "artifacts" / "SYNTHETIC" / "logs").glob("*.log"))
     assert len(logs) == 1, logs
