@@ -71,7 +71,7 @@ def install() -> None:
 
 def open_run_log(folder) -> Path:
     """Attach this invocation's log file in `folder` (once per folder); returns its path."""
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     if folder in _run_logs:
         return Path(_run_logs[folder].baseFilename)
     folder.mkdir(parents=True, exist_ok=True)
