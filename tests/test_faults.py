@@ -57,7 +57,8 @@ def test_sigkill_during_keyframes_and_training_then_resume(fast_baseline, tmp_pa
     proc = start_luigi(args, tmp_path, log=out)
     try:
         wait_for(out, r"running   TrainDIVAFN", proc)
-        wait_for(out, r"epoch 1/3", proc)                     # inside the training loop
+        run_log = Path(wait_for(out, r"\(log: (.*?\.log)\)", proc).group(1))
+        wait_for(run_log, r"TrainDIVAFN\(SYNTHETIC\):  [1-9]\d% ", proc)   # inside the training loop
     finally:
         stop_group(proc)
     assert not list(art.glob("TrainDIVAFN-*/model.pt")), "the kill came after training finished"
@@ -218,5 +219,9 @@ def test_stale_temporaries_only_of_dead_local_writers(tmp_path):
     for p in (dead, alive, remote, other):
         p.write_text("partial")
     assert t.stale_temporaries() == [dead]
+    folder = AtomicTarget(str(tmp_path / "data"))
+    dead_dir = tmp_path / f"data-luigi-tmp-{host}-{dead_pid()}-0123456789"
+    (dead_dir / "UCF101").mkdir(parents=True)
+    assert folder.stale_temporaries() == [dead_dir]
     assert not t.exists()                                     # a temporary is never taken for the target
     assert not luigi.LocalTarget(t.path).exists()
