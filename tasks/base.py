@@ -223,7 +223,7 @@ class ArtifactTask(luigi.Task):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "run" in cls.__dict__:
-            cls.run = _fail_once_on_bad_input(cls.__dict__["run"])
+            cls.run = _run_wrapper(cls.__dict__["run"])
 
     @property
     def retry_count(self):
@@ -241,8 +241,8 @@ class ArtifactTask(luigi.Task):
         return get_pair(self.pair)
 
 
-def _fail_once_on_bad_input(run):
-    """run(), but a DataError disables the task in the scheduler at its first failure.
+def _run_wrapper(run):
+    """run(), reporting 0 % and 100 % to the scheduler, and a DataError disables the task at its first failure.
 
     The scheduler applies a retry policy it receives with a status *after* counting that status, so the
     policy "retry_count = 1" must reach it before the worker reports FAILED: told here, while run() still
@@ -251,8 +251,15 @@ def _fail_once_on_bad_input(run):
     """
     @functools.wraps(run)
     def wrapper(self, *args, **kwargs):
+        reporting = callable(self.set_progress_percentage) and callable(self.set_status_message)
+        if reporting:        # every task shows in the visualiser where it runs, even one without progress of its own
+            self.set_progress_percentage(0)
+            self.set_status_message(f"started on {socket.gethostname()}, pid {os.getpid()}")
         try:
-            return run(self, *args, **kwargs)
+            result = run(self, *args, **kwargs)
+            if reporting:
+                self.set_progress_percentage(100)
+            return result
         except DataError:
             self._bad_input.value = 1
             reporter = getattr(self.set_status_message, "__self__", None)

@@ -46,6 +46,8 @@ def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
     assert gpu == {"TrainDIVAFN": {"gpu": 1}, "DumpFeatures": {"gpu": 1}}
     train = next(t for t in done.values() if t["name"] == "TrainDIVAFN")      # what the visualiser shows
     assert train["progress_percentage"] == 100 and train["status_message"]
+    fit = next(t for t in done.values() if t["name"] == "FitClassifier")      # a task without progress of its own
+    assert fit["progress_percentage"] == 100 and fit["status_message"].startswith("started on ")
     run_logs = list((tmp_path / "artifacts" / "SYNTHETIC" / "logs").glob("*.log"))
     assert len(run_logs) == 1 and "done      TrainDIVAFN(" in run_logs[0].read_text()   # a forked worker's line
 
