@@ -1,12 +1,30 @@
-"""Bad input reads as one line: a DataError logged by Luigi loses its traceback.
+"""What a run shows: one-line bad-input errors, a log file per run, a progress bar in a terminal.
 
 Luigi logs every failure with `logger.exception` on the "luigi-interface" logger, both for errors
 while parsing the command line and for a task whose run() raised. For our DataError the message
 already names the file and the fix, so the traceback only hides it.
+
+Every invocation of `luigi --module tasks ...` also writes its whole log (scheduling, every task's
+lines, progress every 10 %, the summary) to `artifacts/<pair>/logs/<UTC time>-<host>-<pid>.log`,
+opened while the worker schedules the tasks, so that the processes it forks for `--workers N` write to
+the same file. Long tasks draw a progress bar on stderr when it is a terminal (never into logs).
 """
+import datetime
 import logging
+import os
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
 
 from pipeline.errors import DataError
+
+RUN_ID = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%SZ}-{socket.gethostname()}-{os.getpid()}"
+PROGRESS_LOG = logging.getLogger("divafn.progress")      # run log files only, not the terminal
+_run_logs: dict = {}                                     # logs folder → FileHandler
+_bars: dict = {}                                         # task name → (last draw time, last logged decile)
+_bar_on = None                                           # the stream a bar is drawn on, until a line replaces it
 
 
 class OneLineDataErrors(logging.Filter):
@@ -14,6 +32,18 @@ class OneLineDataErrors(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, DataError):
             record.msg, record.args, record.exc_info, record.exc_text = str(exc), (), None, None
+        return True
+
+
+class ClearBar(logging.Filter):
+    """Before a log line reaches the terminal, wipe the progress bar drawn there (the next update redraws it)."""
+
+    def filter(self, record):
+        global _bar_on
+        if _bar_on is not None:
+            _bar_on.write("\r\x1b[2K")
+            _bar_on.flush()
+            _bar_on = None
         return True
 
 
@@ -28,8 +58,65 @@ def install() -> None:
     logger = logging.getLogger("luigi-interface")
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())
+    if not any(isinstance(f, ClearBar) for f in logger.filters):
+        logger.addFilter(ClearBar())
     lib = logging.getLogger("pipeline")
     if not any(isinstance(h, ToLuigi) for h in lib.handlers):
         lib.addHandler(ToLuigi())
         lib.setLevel(logging.INFO)
         lib.propagate = False
+    PROGRESS_LOG.setLevel(logging.INFO)
+    PROGRESS_LOG.propagate = False
+
+
+def open_run_log(folder) -> Path:
+    """Attach this invocation's log file in `folder` (once per folder); returns its path."""
+    folder = Path(folder).resolve()
+    if folder in _run_logs:
+        return Path(_run_logs[folder].baseFilename)
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(folder / f"{RUN_ID}.log", mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [pid %(process)d] %(message)s"))
+    handler.addFilter(OneLineDataErrors())
+    _run_logs[folder] = handler
+    for name in ("luigi-interface", PROGRESS_LOG.name):
+        logging.getLogger(name).addHandler(handler)
+    logging.getLogger("luigi-interface").info("command: %s (log: %s)", " ".join(sys.argv), handler.baseFilename)
+    return Path(handler.baseFilename)
+
+
+def report_progress(name: str, fraction: float, message: str, stream=None) -> None:
+    """Log every 10 % to the run log; redraw a bar on a terminal at most 5 times a second."""
+    global _bar_on
+    stream = sys.stderr if stream is None else stream
+    now, (last_draw, last_decile) = time.monotonic(), _bars.get(name, (0.0, -1))
+    decile = int(10 * fraction + 1e-9)
+    if decile != last_decile:
+        PROGRESS_LOG.info("%s: %3.0f%% %s", name, 100 * fraction, message)
+        last_decile = decile
+    if _is_tty(stream) and (now - last_draw >= 0.2 or fraction >= 1):
+        width = shutil.get_terminal_size((100, 20)).columns
+        filled = int(20 * min(max(fraction, 0.0), 1.0))
+        line = f"{name} [{'#' * filled}{'.' * (20 - filled)}] {100 * fraction:5.1f}% {message}"
+        stream.write("\r\x1b[2K" + line[:max(width - 1, 10)])
+        stream.flush()
+        last_draw, _bar_on = now, stream
+    _bars[name] = (last_draw, last_decile)
+
+
+def end_progress(name: str, stream=None) -> None:
+    """Clear the task's bar (Luigi's "done"/"failed" line follows)."""
+    global _bar_on
+    stream = sys.stderr if stream is None else stream
+    drawn = _bars.pop(name, (0.0, -1))[0] > 0
+    if drawn and _is_tty(stream):
+        stream.write("\r\x1b[2K")
+        stream.flush()
+        _bar_on = None
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

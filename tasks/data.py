@@ -21,7 +21,7 @@ class MakeSyntheticData(ArtifactTask):
     size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default", description="dataset size")
 
     def output(self):
-        return luigi.LocalTarget(str(self.folder() / "data"))
+        return self.artifact("data")
 
     def run(self):
         with self.output().temporary_path() as tmp:

@@ -60,7 +60,7 @@ class RunExperiment(ArtifactTask):
         return self.clone(FitClassifier)
 
     def output(self):
-        return luigi.LocalTarget(str(self.folder()))
+        return self.folder_target()
 
     def run(self):
         fit = self.requires()

@@ -38,6 +38,7 @@ class TrainDIVAFN(ArtifactTask):
     beta = luigi.FloatParameter(default=1.0, description="weight of the autoencoder terms")
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
+    resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
 
     def requires(self):
         shards = range(self.n_shards)
@@ -96,6 +97,7 @@ class DumpFeatures(ArtifactTask):
     device = TrainDIVAFN.device
     data_root = BuildManifest.data_root
     split = BuildManifest.split
+    resources = {"gpu": 1}
 
     def requires(self):
         return self.clone(TrainDIVAFN)
