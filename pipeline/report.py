@@ -442,7 +442,13 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
 
 
 def write_metrics(folder, metrics: dict) -> None:
-    Path(folder, "metrics.json").write_text(json.dumps(metrics, indent=1, default=_json_default))
+    """metrics.json: the run's results, identical for one seed and configuration on one machine; and run.json:
+    what differs between two such runs (wall time, where the data was read from, the device)."""
+    metrics = json.loads(json.dumps(metrics, default=_json_default))
+    run = dict(training_seconds=metrics.get("training", {}).pop("seconds", None), device=metrics.pop("device", None),
+               image_root=metrics.get("data", {}).pop("image_root", None), video_root=metrics.get("data", {}).pop("video_root", None))
+    Path(folder, "metrics.json").write_text(json.dumps(metrics, indent=1))
+    Path(folder, "run.json").write_text(json.dumps(run, indent=1))
 
 
 def _json_default(v):
