@@ -177,12 +177,12 @@ def summarize(path) -> dict:
         return _summarize_json(path)
     if suffix in (".pt", ".pth"):
         return _summarize_torch(path)
-    if suffix in (".png", ".md"):
+    if suffix in (".png", ".md", ".log"):
         return _summarize_other(path)
     import h5py
     if h5py.is_hdf5(path):
         return _summarize_h5(path)
-    raise DataError(f"{path}: not an artifact this command knows (HDF5 .h5, .json, model .pt, .md, .png, or a folder "
+    raise DataError(f"{path}: not an artifact this command knows (HDF5 .h5, .json, model .pt, .md, .png, .log, or a folder "
                     f"under artifacts/); check the path.")
 
 
@@ -358,6 +358,10 @@ def _summarize_other(path: Path) -> dict:
             raise DataError(f"{path}: not a PNG image; {_fix(path)}.")
         w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         info["attrs"] = dict(width=w, height=h)
+    elif path.suffix.lower() == ".log":      # a run log (artifacts/<pair>/logs/): its extent and last lines
+        lines = path.read_text(errors="replace").splitlines()
+        info.update(kind="run log", made_by="the luigi command that wrote it")
+        info["attrs"] = dict(lines=len(lines), first=lines[0] if lines else "", last=lines[-3:])
     else:
         text = path.read_text(errors="replace")
         info["attrs"] = dict(title=next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), ""),
