@@ -328,6 +328,8 @@ def _before_run(task):
 @ArtifactTask.event_handler(luigi.Event.FAILURE)
 def _after_run(task, *exc):
     global _gpu_lock_fd
+    if not exc:
+        cli_logging.commit_run_logs()
     cli_logging.end_progress(task.display_name())
     if _gpu_lock_fd is not None:
         os.close(_gpu_lock_fd)            # releases the flock

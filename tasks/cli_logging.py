@@ -69,13 +69,43 @@ def install() -> None:
     PROGRESS_LOG.propagate = False
 
 
+class DeferredFileHandler(logging.FileHandler):
+    """A run log that holds its records in memory until the run has written something.
+
+    It is written once a task of this process succeeds (`commit`) or once the file exists (another worker
+    process of the same run committed it), so a run that stops on bad input before any stage completes
+    leaves nothing under artifacts/: its one-line error is on the terminal. A forked worker process flushes
+    only the records it made itself; the parent flushes its own.
+    """
+
+    def __init__(self, path):
+        super().__init__(path, mode="a", encoding="utf-8", delay=True)
+        self.pending, self.committed = [], False
+
+    def commit(self):
+        if self.committed:
+            return
+        self.committed = True
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        pending, self.pending = [r for r in self.pending if r.process == os.getpid()], []
+        for record in pending:
+            super().emit(record)
+
+    def emit(self, record):
+        if not self.committed and os.path.exists(self.baseFilename):
+            self.commit()
+        if self.committed:
+            super().emit(record)
+        else:
+            self.pending.append(record)
+
+
 def open_run_log(folder) -> Path:
-    """Attach this invocation's log file in `folder` (once per folder); returns its path."""
+    """Attach this invocation's log file in `folder` (once per folder; written once committed); returns its path."""
     folder = Path(folder).resolve()
     if folder in _run_logs:
         return Path(_run_logs[folder].baseFilename)
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / f"{RUN_ID}.log", mode="a", encoding="utf-8")
+    handler = DeferredFileHandler(folder / f"{RUN_ID}.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [pid %(process)d] %(message)s"))
     handler.addFilter(OneLineDataErrors())
     _run_logs[folder] = handler
@@ -83,6 +113,12 @@ def open_run_log(folder) -> Path:
         logging.getLogger(name).addHandler(handler)
     logging.getLogger("luigi-interface").info("command: %s (log: %s)", " ".join(sys.argv), handler.baseFilename)
     return Path(handler.baseFilename)
+
+
+def commit_run_logs() -> None:
+    """A stage of this run completed: from now on its log is written (see DeferredFileHandler)."""
+    for handler in _run_logs.values():
+        handler.commit()
 
 
 def report_progress(name: str, fraction: float, message: str, stream=None) -> None:
