@@ -109,7 +109,10 @@ class ExtractVideoFeatures(VideoShardTask):
     def requires(self):
         req = dict(manifest=self.clone(BuildManifest))
         if self.extractor == "default":     # computed in the keyframes' decoding pass
-            req["keyframes"] = self.clone(ExtractKeyframes)
+            # the keyframe task's own reject limit applies (luigi.cfg / --ExtractKeyframes-max-reject-fraction)
+            kw = {k: v for k, v in self.param_kwargs.items()
+                  if k in ExtractKeyframes.get_param_names() and k != "max_reject_fraction"}
+            req["keyframes"] = ExtractKeyframes(**kw)
         return req
 
     def run(self):
@@ -154,3 +157,28 @@ class ExtractVideoFeatures(VideoShardTask):
         flush()
         return dict(Y=np.concatenate(Y) if Y else np.empty((0, video_backbones.DIM), np.float32),
                     ids=np.array(ids, dtype=str)), rejects
+
+
+class ExtractVideos(ArtifactTask):
+    """Every shard of ExtractKeyframes and ExtractVideoFeatures: the video work of a pair, for many workers.
+
+    `luigi --module tasks ExtractVideos --pair UCF... --n-shards 64 --workers 16` (or several machines on one
+    luigid) fills the shard folders that TrainDIVAFN then finds complete. Writes nothing of its own.
+    """
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+    n_shards = VideoShardTask.n_shards
+
+    def requires(self):
+        shards = range(self.n_shards)
+        return dict(keyframes=[self.clone(ExtractKeyframes, shard=i) for i in shards],
+                    video_features=[self.clone(ExtractVideoFeatures, shard=i) for i in shards])
+
+    def complete(self):
+        return all(t.complete() for t in flatten(self.requires()))
+
+    def output(self):
+        return []
+
+    def run(self):
+        pass
