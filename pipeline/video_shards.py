@@ -38,7 +38,7 @@ def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n:
     K, index, ids, Y, rejects = [], [], [], [], []
     for i, v in enumerate(videos):
         try:
-            s = scan(v.path, keyframes=k, size=size, min_frames=2 if motion else 1)
+            s = scan(v.path, keyframes=k, size=size, thumbs=bool(motion), min_frames=2 if motion else 1)
             if motion:
                 Y.append(video_features.motion_descriptor(s.thumbs, *motion))
         except VideoError as e:

@@ -32,16 +32,16 @@ def test_keyframes_are_frames_of_the_clip(tmp_path, codec):
     path = tmp_path / ("clip.avi" if codec == "mpeg4" else "clip.mp4")
     (write_video if codec == "mpeg4" else write_h264)(path, frames, fps=25)
     s = decode.scan(path, keyframes=3, size=32)
-    assert s.n_frames == len(frames) and s.thumbs.shape == (len(frames), 48, 64)
+    assert s.n_frames == len(frames) and s.sel.shape == (len(frames), 48, 64) and s.thumbs is None
     K, idx = s.keyframes, s.key_index
     assert K.shape == (3, 32, 32, 3) and K.dtype == np.uint8
     assert list(idx) == sorted(idx) and len(set(idx)) == 3
     for kf, i in zip(K, idx):                      # each keyframe is the decoded frame it claims to be
         assert abs(float(kf.mean()) - float(levels[i])) < 6
     # presentation order: thumbnails brighten frame by frame (B-frames reordered by the decoder)
-    assert (np.diff(s.thumbs.mean((1, 2))) > 0).all()
+    assert (np.diff(s.sel.mean((1, 2))) > 0).all()
     # the streamed selection equals the reference selection on all thumbnails
-    assert list(idx) == list(keyframes.select(s.thumbs, 3))
+    assert list(idx) == list(keyframes.select(s.sel, 3))
 
 
 def test_scan_matches_pyav_conversions_and_is_deterministic(tmp_path):
@@ -53,13 +53,16 @@ def test_scan_matches_pyav_conversions_and_is_deterministic(tmp_path):
     with av.open(str(path)) as c:
         ref = list(c.decode(video=0))
         thumbs = np.stack([f.to_ndarray(width=64, height=48, format="gray") for f in ref])
-        s = decode.scan(path, keyframes=3, size=40, clip_frames=4, clip_size=(24, 16))
+        s = decode.scan(path, keyframes=3, size=40, clip_frames=4, clip_size=(24, 16), thumbs=True)
         assert np.array_equal(s.thumbs, thumbs)
+        # selection thumbnails: the decoded luma plane at the cell centres of a 64×48 grid
+        luma = np.stack([np.frombuffer(f.planes[0], np.uint8).reshape(48, -1)[:, :64] for f in ref])
+        assert np.array_equal(s.sel, luma)
         for kf, i in zip(s.keyframes, s.key_index):
             assert np.array_equal(kf, ref[i].to_ndarray(width=40, height=40, format="rgb24"))
         assert list(s.clip_index) == [0, 5, 9, 14]
         assert np.array_equal(s.clip[1], ref[5].to_ndarray(width=24, height=16, format="rgb24"))
-    again = decode.scan(path, keyframes=3, size=40)
+    again = decode.scan(path, keyframes=3, size=40, thumbs=True)
     assert np.array_equal(again.keyframes, s.keyframes) and np.array_equal(again.thumbs, s.thumbs)
 
 
