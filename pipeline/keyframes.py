@@ -28,8 +28,9 @@ from .errors import DataError
 
 def pick_in_segment(seg_thumbs: np.ndarray) -> int:
     """Index, within one segment's (n, h, w) uint8 thumbnails, of the frame nearest their mean."""
-    x = seg_thumbs.reshape(len(seg_thumbs), -1).astype(np.float32)
-    return int(np.argmin(((x - x.mean(0)) ** 2).sum(1)))
+    x = seg_thumbs.reshape(len(seg_thumbs), -1).astype(np.float32)      # (n, h·w)
+    x -= x.mean(0)
+    return int(np.argmin(np.einsum("ij,ij->i", x, x)))                  # squared distances to the mean
 
 
 def select(thumbs: np.ndarray, k: int) -> np.ndarray:

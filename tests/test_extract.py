@@ -227,3 +227,31 @@ def test_four_shards_on_two_workers_equal_one_shard(tmp_path):
     assert len(k3["ids"]) == 39 and victim.name not in " ".join(k3["ids"])
     _, y3 = _shards(tmp_path, "ExtractVideoFeatures", 3)
     assert np.array_equal(y3["ids"], k3["ids"])
+
+
+def test_cnn_and_precomputed_extractors_through_luigi(tmp_path):
+    """ExtractVideoFeatures with a 3D CNN (weights from a file the test writes) and with imported features."""
+    import torchvision
+    wpath = tmp_path / "r3d_18.pth"
+    torch.save(torchvision.models.video.r3d_18(weights=None).state_dict(), wpath)
+    common = ["--pair", "SYNTHETIC", "--n-shards", "4", "--shard", "1", "--no-lock"]
+    r = run_luigi(["ExtractVideoFeatures", *common, "--extractor", "r3d_18", "--weights", str(wpath),
+                   "--clip-frames", "8"], tmp_path, TINY_CFG)
+    assert r.returncode == 0, r.stderr[-3000:]
+    (folder,) = (tmp_path / "artifacts" / "SYNTHETIC").glob("ExtractVideoFeatures-*")
+    cnn = h5io.read(folder / "shard-001.h5", "video_features")
+    assert cnn["Y"].shape == (10, 512) and np.isfinite(cnn["Y"]).all() and cnn["rejects"].shape == (0, 3)
+
+    r = run_luigi(["ExtractVideoFeatures", *common, "--extractor", "r3d_18", "--weights", str(tmp_path / "nope.pth")],
+                  tmp_path, TINY_CFG)
+    assert r.returncode != 0 and "[ExtractVideoFeatures] weights" in r.stderr
+
+    ids = [Path(i).name for i in cnn["ids"]]                     # by file name, in another order, plus extras
+    feats = np.random.default_rng(0).normal(size=(len(ids) + 1, 7)).astype(np.float32)
+    np.savez(tmp_path / "c3d.npz", ids=np.array(ids[::-1] + ["v_Extra_g01_c01.avi"]), features=feats)
+    r = run_luigi(["ExtractVideoFeatures", *common, "--extractor", "precomputed", "--precomputed-path",
+                   str(tmp_path / "c3d.npz")], tmp_path, TINY_CFG)
+    assert r.returncode == 0, r.stderr[-3000:]
+    folder = max((tmp_path / "artifacts" / "SYNTHETIC").glob("ExtractVideoFeatures-*"), key=lambda p: p.stat().st_mtime)
+    pre = h5io.read(folder / "shard-001.h5", "video_features")
+    np.testing.assert_array_equal(pre["Y"], feats[:len(ids)][::-1])
