@@ -11,7 +11,8 @@ MPEG-4 Part 2 in AVI (as UCF101/HMDB51 ship) and H.264 in MP4 with B-frames. On 
   (3) feature  the offline default video feature alone: decoding pass + thumbnails + motion descriptor
   (2+3)        what ExtractKeyframes runs: keyframes and the feature from one decoding pass
   (old)        the previous code (per-frame `to_ndarray`, every frame kept), for comparison (--old)
-and prints videos/s, frames/s and each time / raw decode time.
+and prints videos/s, frames/s and each time / raw decode time; with --scale also the time on twice as many
+videos (another 20 clips of the same kind, timed in the same rounds) and the median per-round ratio 2×/1×.
 """
 import argparse
 import statistics
@@ -85,19 +86,27 @@ def stages(k, size, old):
     return s
 
 
-def bench(paths, k, size, repeats, old):
-    """{stage: median seconds over `repeats` rounds of all `paths`}; stages interleaved round by round."""
+def bench(sets, k, size, repeats, old):
+    """{stage: [median seconds of set 0, of set 1, ...]} and {stage: median over rounds of t(set i) / t(set 0)}.
+
+    Every round times every stage on every set of paths, interleaved, so that load from other processes
+    falls on all of them alike.
+    """
     fns = stages(k, size, old)
-    times = {name: [] for name in fns}
+    times = {name: [[] for _ in sets] for name in fns}
     for name, fn in fns.items():            # warm-up (imports, page cache)
-        fn(paths[0])
+        fn(sets[0][0])
     for _ in range(repeats):
         for name, fn in fns.items():
-            t = time.perf_counter()
-            for p in paths:
-                fn(p)
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+            for j, paths in enumerate(sets):
+                t = time.perf_counter()
+                for p in paths:
+                    fn(p)
+                times[name][j].append(time.perf_counter() - t)
+    med = {name: [statistics.median(ts) for ts in per_set] for name, per_set in times.items()}
+    ratio = {name: [statistics.median(a / b for a, b in zip(ts, per_set[0])) for ts in per_set]
+             for name, per_set in times.items()}
+    return med, ratio
 
 
 def main(argv=None):
@@ -128,18 +137,18 @@ def main(argv=None):
         for codec, paths in clips.items():
             size_mb = sum(p.stat().st_size for p in paths[:args.videos]) / 1e6
             label = "MPEG-4 AVI" if codec == "mpeg4" else "H.264 MP4 (B-frames)"
-            res = bench(paths[:args.videos], args.keyframes, args.size, args.repeats, args.old)
+            sets = [paths[:args.videos]] + ([paths] if args.scale else [])
+            med, ratio = bench(sets, args.keyframes, args.size, args.repeats, args.old)
             print(f"\n{label}: {args.videos} videos, {size_mb:.1f} MB")
-            print(f"  {'stage':<16}{'seconds':>9}{'videos/s':>10}{'frames/s':>10}{'÷ raw':>8}")
-            raw = res["(1) raw"]
-            for name, t in res.items():
-                print(f"  {name:<16}{t:>9.3f}{args.videos / t:>10.1f}{args.videos * args.frames / t:>10.0f}{t / raw:>8.2f}")
-            if args.scale:
-                res2 = bench(paths, args.keyframes, args.size, args.repeats, False)
-                print(f"  2× videos ({len(paths)}): time(2×) / time(1×)")
-                for name, t in res2.items():
-                    print(f"  {name:<16}{t:>9.3f}  1×: {res[name]:.3f}  ratio {t / res[name]:.2f}")
-
+            print(f"  {'stage':<16}{'seconds':>9}{'videos/s':>10}{'frames/s':>10}{'÷ raw':>8}"
+                  + (f"{'2× videos: s':>15}{'2×/1×':>8}" if args.scale else ""))
+            raw = med["(1) raw"][0]
+            for name, ts in med.items():
+                t = ts[0]
+                line = f"  {name:<16}{t:>9.3f}{args.videos / t:>10.1f}{args.videos * args.frames / t:>10.0f}{t / raw:>8.2f}"
+                if args.scale:
+                    line += f"{ts[1]:>15.3f}{ratio[name][1]:>8.2f}"
+                print(line)
 
 if __name__ == "__main__":
     main()
