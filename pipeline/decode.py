@@ -207,6 +207,33 @@ def raw_decode(path) -> int:
     return n
 
 
+@dataclass
+class Decoded:
+    frames: list            # av.VideoFrame, in presentation order
+    thumbs: np.ndarray      # (T, 48, 64) uint8 libswscale grey thumbnails of every frame
+    fps: float
+
+
+def decode(path) -> Decoded:
+    """Every frame of `path` kept in memory (for inspection and tests; the stages use `scan`)."""
+    frames, thumbs, gray = [], [], VideoReformatter()
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise VideoError(path, "has no video stream")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            fps = float(stream.average_rate or 25)
+            for frame in container.decode(stream):
+                frames.append(frame)
+                thumbs.append(gray.reformat(frame, THUMB_SIZE[0], THUMB_SIZE[1], "gray").to_ndarray())
+    except _DECODE_ERRORS as e:
+        raise VideoError(path, f"not a decodable video ({type(e).__name__}: {e})") from None
+    if not frames:
+        raise VideoError(path, "contains no decodable video frames")
+    return Decoded(frames, np.stack(thumbs), fps)
+
+
 def to_rgb(frame, size: int) -> np.ndarray:
     """(size, size, 3) uint8 RGB of one frame, resized (squashed) to a square like the still images."""
     return frame.to_ndarray(width=size, height=size, format="rgb24")
