@@ -176,3 +176,20 @@ def test_motion_descriptor_sees_motion_not_appearance():
     assert right.shape == (video_features.dim(),)
     assert np.linalg.norm(right - down) > 10 * np.linalg.norm(still_a - still_b)
     assert np.abs(still_a).max() < 1e-3
+
+
+@pytest.mark.parametrize("codec, fmt", [("ffv1", "bgr0"), ("ffv1", "yuv420p10le"), ("mjpeg", "yuvj420p"), ("ffv1", "yuv444p")])
+def test_other_pixel_formats(tmp_path, codec, fmt):
+    """Selection reads the luma plane in place for 8-bit YUV/grey, and goes through libswscale otherwise."""
+    frames, levels = _clip(n=12)
+    p = tmp_path / "v.mkv"
+    with av.open(str(p), "w") as c:
+        s = c.add_stream(codec, rate=25)
+        s.width, s.height, s.pix_fmt = 64, 48, fmt
+        for f in frames:
+            c.mux(s.encode(av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format=fmt)))
+        c.mux(s.encode())
+    r = decode.scan(p, keyframes=3, size=16)
+    assert r.n_frames == 12 and (np.diff(r.sel.mean((1, 2))) > 0).all()
+    for kf, i in zip(r.keyframes, r.key_index):
+        assert abs(float(kf.mean()) - float(levels[i])) < 6
