@@ -94,10 +94,10 @@ class ExtractVideoFeatures(VideoShardTask):
     default (offline motion descriptor, computed in ExtractKeyframes' decoding pass), r3d_18 / r2plus1d_18 /
     mc3_18 (torchvision 3D CNN, weights from a local file), precomputed (imported from a file)."""
     extractor = luigi.ChoiceParameter(choices=EXTRACTORS, default="default", description="which video feature")
+    # default: the keyframe shard's feature (its grid/bins: luigi.cfg [ExtractKeyframes] or [divafn]); these two
+    # are passed on so that the keyframe task is the very one TrainDIVAFN requires
     keyframes = ExtractKeyframes.keyframes
     image_size = ExtractKeyframes.image_size
-    grid = ExtractKeyframes.grid
-    bins = ExtractKeyframes.bins
     weights = luigi.Parameter(default="", description="3D CNN: local state-dict file (never downloaded)")
     allow_random_weights = luigi.BoolParameter(default=False, description="3D CNN: run without a weights file")
     clip_frames = luigi.IntParameter(default=16, description="3D CNN: frames sampled per video")
@@ -109,7 +109,7 @@ class ExtractVideoFeatures(VideoShardTask):
     def requires(self):
         req = dict(manifest=self.clone(BuildManifest))
         if self.extractor == "default":     # computed in the keyframes' decoding pass
-            # the keyframe task's own reject limit applies (luigi.cfg / --ExtractKeyframes-max-reject-fraction)
+            # the keyframe task's own reject limit, grid and bins apply (luigi.cfg, --ExtractKeyframes-…)
             kw = {k: v for k, v in self.param_kwargs.items()
                   if k in ExtractKeyframes.get_param_names() and k != "max_reject_fraction"}
             req["keyframes"] = ExtractKeyframes(**kw)
