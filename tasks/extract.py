@@ -94,7 +94,7 @@ class ExtractVideoFeatures(VideoShardTask):
     default (offline motion descriptor, computed in ExtractKeyframes' decoding pass), r3d_18 / r2plus1d_18 /
     mc3_18 (torchvision 3D CNN, weights from a local file), precomputed (imported from a file)."""
     extractor = luigi.ChoiceParameter(choices=EXTRACTORS, default="default", description="which video feature")
-    # default: the keyframe shard's feature (its grid/bins: luigi.cfg [ExtractKeyframes] or [divafn]); these two
+    # default: the keyframe shard's feature (its grid/bins: luigi.cfg [ExtractKeyframes]); these two
     # are passed on so that the keyframe task is the very one TrainDIVAFN requires
     keyframes = ExtractKeyframes.keyframes
     image_size = ExtractKeyframes.image_size
