@@ -13,13 +13,35 @@ def check_ids(found, expected, what: str, path: str = "") -> None:
                         f"it belongs to another run. Delete it and re-run the stage that wrote it.")
 
 
+def _accounted(shards: dict, ids: list, what: str) -> set:
+    """The ids a stage's shards accepted; each manifest video must be accepted or rejected, nothing else."""
+    got = np.asarray(shards["ids"]).astype(str)
+    rejected = set(np.asarray(shards["rejects"])[:, 0].astype(str)) if len(shards.get("rejects", ())) else set()
+    known = set(ids)
+    if len(set(got)) != len(got) or not set(got) <= known or not rejected <= known or known - set(got) - rejected:
+        raise DataError(f"{what}: their items do not match the manifest ({len(got)} accepted + {len(rejected)} "
+                        f"rejected vs {len(ids)} videos); they belong to another run. Delete them and re-run the stage.")
+    return set(got)
+
+
 def video_arrays(m: Manifest, keyframes: dict, video_features: dict) -> dict:
-    """Keyframes K (n_vid, k, S, S, 3), raw features Y (n_vid, D), labels and splits, in manifest order."""
+    """Keyframes K (n_vid, k, S, S, 3), raw features Y (n_vid, D), labels and splits, in manifest order.
+
+    The videos are those that both the keyframe and the video-feature shards accepted: a video rejected by
+    either (its `rejects` dataset) is left out of every later stage.
+    """
     ids = [v.id for v in m.videos]
-    check_ids(keyframes["ids"], ids, "keyframe shards")
-    check_ids(video_features["ids"], ids, "video feature shards")
-    return dict(K=keyframes["K"], Y=video_features["Y"], labels=np.array([v.label for v in m.videos]),
-                split=np.array([v.split for v in m.videos]), ids=np.array(ids))
+    ok = _accounted(keyframes, ids, "keyframe shards") & _accounted(video_features, ids, "video feature shards")
+    videos = [v for v in m.videos if v.id in ok]
+    kept = [v.id for v in videos]
+    row_k = {i: r for r, i in enumerate(np.asarray(keyframes["ids"]).astype(str))}
+    row_y = {i: r for r, i in enumerate(np.asarray(video_features["ids"]).astype(str))}
+    ik = np.array([row_k[i] for i in kept], np.int64)
+    iy = np.array([row_y[i] for i in kept], np.int64)
+    K = keyframes["K"] if np.array_equal(ik, np.arange(len(keyframes["K"]))) else keyframes["K"][ik]
+    Y = video_features["Y"] if np.array_equal(iy, np.arange(len(video_features["Y"]))) else video_features["Y"][iy]
+    return dict(K=K, Y=Y, labels=np.array([v.label for v in videos], np.int64),
+                split=np.array([v.split for v in videos]), ids=np.array(kept))
 
 
 def training_data(m: Manifest, images: dict, keyframes: dict, video_features: dict, S: np.ndarray) -> TrainData:

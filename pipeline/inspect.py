@@ -35,6 +35,7 @@ MEANINGS = {
     ("keyframes", "frame_index"): "frame number each keyframe was taken from (n, k)",
     ("keyframes", "ids"): "video id: path relative to the video dataset's root",
     ("keyframes", "rejects"): "videos that could not be used: path and reason",
+    ("keyframes", "Y"): "offline default video feature y of each video (n, D), from the same decoding pass",
     ("video_features", "Y"): "clip-level video feature y of each video (n, D)",
     ("video_features", "ids"): "video id: path relative to the video dataset's root",
     ("video_features", "rejects"): "videos that could not be used: path and reason",

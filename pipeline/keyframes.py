@@ -1,33 +1,52 @@
 """Keyframe selection: k still frames per video that stand for the video in the image domain.
 
-The paper uses keyframes as the bridge between still images and videos, so a keyframe should look
-like a typical still of the action, not a transition or blur. The video is cut into k equal temporal
-segments (so the keyframes cover the whole clip, in order) and from each segment we keep the frame
-nearest to the segment's mean grey thumbnail: the most representative frame, the least disturbed by
-motion or a cut. Deterministic; one pass over the decoded stream; only the k chosen frames are
-converted to RGB.
+How many: k per video, the `keyframes` parameter of ExtractKeyframes (luigi.cfg [divafn] keyframes = 3).
+
+How they are chosen. In DIVAFN the keyframes are the bridge between the two domains: still frames, hence
+fed to the same image network f as the photos, but of the video domain. A good keyframe is therefore
+(i) a typical view of the video, the kind of still a photographer of the action would take, not a
+transition, a fade or a motion-blurred instant, and (ii) one of k views that together cover the clip,
+since an action's appearance changes over its course. We cut the video into k equal temporal segments
+(frames [⌊jT/k⌋, ⌊(j+1)T/k⌋), j = 0..k-1: coverage, in order) and keep from each segment its medoid-like
+frame: the frame whose 64×48 thumbnail (its luma sampled on a grid, pipeline.decode.LumaSampler) is
+nearest (L2) to the segment's mean thumbnail. This is
+k-means-style clustering of cheap frame descriptors with the clusters constrained to be contiguous in
+time; choosing the frame nearest the cluster centre picks the most representative, least disturbed frame
+(a cut, a flash or fast motion moves a frame away from the mean). Unlike content-change scoring (shot
+detection), it needs no threshold and always returns exactly k frames, also for single-shot clips such as
+UCF101's.
+
+Deterministic: the thumbnails are decoded luma samples, the segment bounds and the argmin (first minimum
+on ties) are exact functions of them. Cost: it is computed while decoding (pipeline.decode.scan),
+each segment when its last frame is decoded; only the k chosen frames are converted to RGB.
 """
 import numpy as np
 
-from .decode import Decoded, to_rgb
+from .decode import scan, segment_bounds
 from .errors import DataError
 
 
+def pick_in_segment(seg_thumbs: np.ndarray) -> int:
+    """Index, within one segment's (n, h, w) uint8 thumbnails, of the frame nearest their mean."""
+    x = seg_thumbs.reshape(len(seg_thumbs), -1).astype(np.float32)      # (n, h·w)
+    x -= x.mean(0)
+    return int(np.argmin(np.einsum("ij,ij->i", x, x)))                  # squared distances to the mean
+
+
 def select(thumbs: np.ndarray, k: int) -> np.ndarray:
-    """Indices (k,) of the keyframes among T thumbnails (T, h, w); raises DataError when T < k."""
+    """Indices (k,) of the keyframes among T thumbnails (T, h, w); raises DataError when T < k.
+
+    The reference form of the selection (all thumbnails at once); decode.scan computes the same indices
+    segment by segment while decoding.
+    """
     T = len(thumbs)
     if T < k:
         raise DataError(f"video has {T} frames, fewer than the {k} keyframes asked for")
-    x = thumbs.reshape(T, -1).astype(np.float32)
-    bounds = np.linspace(0, T, k + 1).round().astype(int)
-    idx = []
-    for s, e in zip(bounds[:-1], bounds[1:]):
-        seg = x[s:e]
-        idx.append(s + int(np.argmin(((seg - seg.mean(0)) ** 2).sum(1))))
-    return np.array(idx)
+    b = segment_bounds(T, k)
+    return np.array([s + pick_in_segment(thumbs[s:e]) for s, e in zip(b[:-1], b[1:])], np.int64)
 
 
-def extract(decoded: Decoded, k: int, size: int) -> tuple:
-    """(k, size, size, 3) uint8 keyframes and their frame indices (k,)."""
-    idx = select(decoded.thumbs, k)
-    return np.stack([to_rgb(decoded.frames[i], size) for i in idx]), idx
+def extract(path, k: int, size: int) -> tuple:
+    """(k, size, size, 3) uint8 keyframes of the video at `path` and their frame indices (k,)."""
+    s = scan(path, keyframes=k, size=size)
+    return s.keyframes, s.key_index

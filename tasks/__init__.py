@@ -4,7 +4,7 @@ Data flow (each stage's output is its cache, under artifacts/<pair>/<Task>-<dige
 
     MakeSyntheticData (SYNTHETIC only) → BuildManifest → PrepareImages            images.h5
                                                        → ExtractKeyframes[shard]   shard-XXX.h5
-                                                       → ExtractVideoFeatures[shard]
+                                                       → ExtractVideoFeatures[shard]  (ExtractVideos: all shards)
     EmbedClassNames → S                                                           classnames.h5
     TrainDIVAFN (θx, θy, W_F, W_H, W_G)                                           model.pt
     DumpFeatures (F, H, G)                                                        features.h5
@@ -22,9 +22,9 @@ cli_logging.install()
 from .classnames import EmbedClassNames  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
 from .experiment import FitClassifier, RunExperiment  # noqa: E402
-from .extract import ExtractKeyframes, ExtractVideoFeatures  # noqa: E402
+from .extract import ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402
 
-__all__ = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures",
+__all__ = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "ExtractVideos",
            "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"]

@@ -1,0 +1,154 @@
+"""Benchmark of the video stages against PyAV's own decoding speed, on real encoded clips.
+
+    python benchmarks/bench_video.py                       # 20 clips × 150 frames, both codecs
+    python benchmarks/bench_video.py --videos 20 --scale   # also 2× the videos (is the per-video cost constant?)
+
+Writes its clips to a temporary folder (320×240, 25 fps, textured panning background with moving shapes):
+MPEG-4 Part 2 in AVI (as UCF101/HMDB51 ship) and H.264 in MP4 with B-frames. On the same clips, each timed
+`--repeats` times, interleaved, median reported:
+  (1) raw      PyAV decode of every frame, threaded, no conversion (pipeline.decode.raw_decode)
+  (2) keyfr    keyframe extraction: the decoding pass with thumbnails, selection and RGB keyframes
+  (3) feature  the offline default video feature alone: decoding pass + thumbnails + motion descriptor
+  (2+3)        what ExtractKeyframes runs: keyframes and the feature from one decoding pass
+  (old)        the previous code (per-frame `to_ndarray`, every frame kept), for comparison (--old)
+and prints videos/s, frames/s and each time / raw decode time; with --scale also the time on twice as many
+videos (another 20 clips of the same kind, timed in the same rounds) and the median per-round ratio 2×/1×.
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipeline import decode, keyframes, video_features, video_shards  # noqa: E402
+from pipeline.manifest import Item  # noqa: E402
+
+W, H, FPS = 320, 240, 25
+
+
+def render(rng, n):
+    """(n, 240, 320, 3) uint8: a smooth random texture panning, two moving shapes, light noise."""
+    small = rng.integers(0, 255, (H // 16 + 1, (W + 2 * n) // 16 + 2, 3)).astype(np.uint8)
+    bg = np.repeat(np.repeat(small, 16, 0), 16, 1)[:H].astype(np.int16)         # blocky texture, pans 2 px/frame
+    yy, xx = np.mgrid[:H, :W]
+    out = np.empty((n, H, W, 3), np.uint8)
+    for t in range(n):
+        f = bg[:, 2 * t:2 * t + W].copy()
+        cx, cy = 60 + 3 * t % (W - 120), 120 + 60 * np.sin(t / 8)
+        f[(xx - cx) ** 2 + (yy - cy) ** 2 < 900] = (230, 40, 40)
+        f[(abs(xx - (W - 40 - 2 * t % (W - 80))) < 20) & (abs(yy - 60 - t % 100) < 30)] = (40, 200, 60)
+        f += rng.integers(-6, 7, f.shape, dtype=np.int16)
+        out[t] = np.clip(f, 0, 255)
+    return out
+
+
+def write(path, frames, codec):
+    with av.open(str(path), "w") as c:
+        if codec == "mpeg4":
+            s = c.add_stream("mpeg4", rate=FPS)
+            s.bit_rate = 1_500_000
+        else:
+            s = c.add_stream("libx264", rate=FPS, options={"bf": "2", "preset": "veryfast", "crf": "23"})
+        s.width, s.height, s.pix_fmt = W, H, "yuv420p"
+        for f in frames:
+            c.mux(s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        c.mux(s.encode())
+
+
+def old_keyframes(path, k, size):
+    """The previous implementation: per-frame frame.to_ndarray thumbnails, every frame kept."""
+    frames, thumbs = [], []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            frames.append(frame)
+            thumbs.append(frame.to_ndarray(width=64, height=48, format="gray"))
+    idx = keyframes.select(np.stack(thumbs), k)
+    return np.stack([frames[i].to_ndarray(width=size, height=size, format="rgb24") for i in idx])
+
+
+def stages(k, size, old):
+    s = {
+        "(1) raw": lambda p: decode.raw_decode(p),
+        "(2) keyfr": lambda p: decode.scan(p, keyframes=k, size=size),
+        "(3) feature": lambda p: video_features.motion_descriptor(decode.scan(p, thumbs=True, min_frames=2).thumbs),
+        "(2+3) one pass": lambda p: video_shards.keyframe_shard([Item(str(p), str(p), 0, "train")], k, size, (4, 8)),
+    }
+    if old:
+        s["(old) keyfr"] = lambda p: old_keyframes(p, k, size)
+    return s
+
+
+def bench(sets, k, size, repeats, old):
+    """{stage: [median seconds of set 0, of set 1, ...]} and {stage: median over rounds of t(set i) / t(set 0)}.
+
+    Every round times every stage on every set of paths, interleaved, so that load from other processes
+    falls on all of them alike.
+    """
+    fns = stages(k, size, old)
+    times = {name: [[] for _ in sets] for name in fns}
+    for name, fn in fns.items():            # warm-up (imports, page cache)
+        fn(sets[0][0])
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            for j, paths in enumerate(sets):
+                t = time.perf_counter()
+                for p in paths:
+                    fn(p)
+                times[name][j].append(time.perf_counter() - t)
+    med = {name: [statistics.median(ts) for ts in per_set] for name, per_set in times.items()}
+    ratio = {name: [statistics.median(a / b for a, b in zip(ts, per_set[0])) for ts in per_set]
+             for name, per_set in times.items()}
+    return med, ratio
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--videos", type=int, default=20)
+    ap.add_argument("--frames", type=int, default=150)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--keyframes", type=int, default=3)
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--codecs", default="mpeg4,h264")
+    ap.add_argument("--scale", action="store_true", help="also time 2× the videos (per-video cost constant?)")
+    ap.add_argument("--old", action="store_true", help="also time the previous keyframe code")
+    args = ap.parse_args(argv)
+    rng = np.random.default_rng(0)
+    n_total = args.videos * (2 if args.scale else 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        t0 = time.perf_counter()
+        clips = {c: [] for c in args.codecs.split(",")}
+        for i in range(n_total):
+            frames = render(rng, args.frames)
+            for codec in clips:
+                p = tmp / f"clip{i:03d}.{'avi' if codec == 'mpeg4' else 'mp4'}"
+                write(p, frames, codec)
+                clips[codec].append(p)
+        print(f"wrote {n_total} clips × {args.frames} frames {W}×{H} per codec in {time.perf_counter() - t0:.0f} s "
+              f"(k={args.keyframes}, S={args.size}, median of {args.repeats}, PyAV {av.__version__})")
+        for codec, paths in clips.items():
+            size_mb = sum(p.stat().st_size for p in paths[:args.videos]) / 1e6
+            label = "MPEG-4 AVI" if codec == "mpeg4" else "H.264 MP4 (B-frames)"
+            sets = [paths[:args.videos]] + ([paths] if args.scale else [])
+            med, ratio = bench(sets, args.keyframes, args.size, args.repeats, args.old)
+            print(f"\n{label}: {args.videos} videos, {size_mb:.1f} MB")
+            print(f"  {'stage':<16}{'seconds':>9}{'videos/s':>10}{'frames/s':>10}{'÷ raw':>8}"
+                  + (f"{'2× videos: s':>15}{'2×/1×':>8}" if args.scale else ""))
+            raw = med["(1) raw"][0]
+            for name, ts in med.items():
+                t = ts[0]
+                line = f"  {name:<16}{t:>9.3f}{args.videos / t:>10.1f}{args.videos * args.frames / t:>10.0f}{t / raw:>8.2f}"
+                if args.scale:
+                    line += f"{ts[1]:>15.3f}{ratio[name][1]:>8.2f}"
+                print(line)
+
+if __name__ == "__main__":
+    main()
