@@ -74,6 +74,7 @@ class RunExperiment(ArtifactTask):
         classes = res["classes"]
         divafn = res["methods"]["divafn"]
         graph = _graph(fit)
+        names = h5io.attrs(fit.requires().input()["classnames"].path)   # which embedding provider made S
         metrics = dict(
             pair=self.pair, seed=self.seed, classes=classes,
             n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
@@ -81,7 +82,8 @@ class RunExperiment(ArtifactTask):
             accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
             per_class_accuracy=dict(zip(classes, divafn["per_class"])),
             confusion=divafn["confusion"], lambdas=h5io.attrs(fit.input().path)["lambdas"],
-            embedding="hashed character n-grams (offline default; no word vectors file)",
+            embedding=names.get("embedding", "hashed character n-grams (offline default; no word vectors file)"),
+            embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
             weights="trained from scratch (no ImageNet weights file)",
             device=(ckpt.get("provenance") or {}).get("device"),
             data=report.data_summary(m, train_task.split),
