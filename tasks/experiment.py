@@ -23,6 +23,8 @@ class FitClassifier(ArtifactTask):
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
+    train_overrides = ProjectSemantics.train_overrides
+    digest_excludes = ProjectSemantics.digest_excludes
 
     def requires(self):
         return self.clone(ProjectSemantics)
