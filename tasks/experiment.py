@@ -59,16 +59,18 @@ class RunExperiment(ArtifactTask):
     split = BuildManifest.split
 
     def requires(self):
-        return self.clone(FitClassifier)
+        from .compare import CompareMethods     # every method and ablation on the same split
+        return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods))
 
     def output(self):
         return luigi.LocalTarget(str(self.folder()))
 
     def run(self):
-        fit = self.requires()
+        fit = self.requires()["fit"]
         dump = fit.requires().requires()["features"]
         train_task = dump.requires()
-        res = json.loads(Path(self.input().path).read_text())
+        res = json.loads(Path(self.input()["fit"].path).read_text())
+        res["methods"].update(json.loads(Path(self.input()["compare"].path).read_text())["methods"])
         feats = h5io.read(dump.output().path, "features")
         ckpt = torch.load(train_task.output().path, map_location="cpu", weights_only=False)
         m = manifest.Manifest.from_json(train_task.input()["manifest"].path)
@@ -76,6 +78,7 @@ class RunExperiment(ArtifactTask):
         classes = res["classes"]
         divafn = res["methods"]["divafn"]
         graph = _graph(fit)
+        graph.update({k: v for k, v in _graph(self.requires()["compare"]).items() if k not in graph})
         names = h5io.attrs(fit.requires().input()["classnames"].path)   # which embedding provider made S
         metrics = dict(
             pair=self.pair, seed=self.seed, classes=classes,
@@ -86,7 +89,9 @@ class RunExperiment(ArtifactTask):
             confusion=divafn["confusion"], lambdas=h5io.attrs(fit.input().path)["lambdas"],
             embedding=names.get("embedding", "hashed character n-grams (offline default; no word vectors file)"),
             embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
-            weights="trained from scratch (no ImageNet weights file)",
+            weights=(f"{ckpt['dims'].get('backbone', 'cnnf')} initialised from {ckpt['pretrained']}" if ckpt.get("pretrained")
+                     else f"{ckpt['dims'].get('backbone', 'cnnf')} trained from scratch (no ImageNet weights file)"),
+            backbone=ckpt["dims"].get("backbone", "cnnf"),
             device=(ckpt.get("provenance") or {}).get("device"),
             data=report.data_summary(m, train_task.split),
             rejects=[r for p in shards for r in read_rejects(p)],
