@@ -44,12 +44,17 @@ def video_arrays(m: Manifest, keyframes: dict, video_features: dict) -> dict:
                 split=np.array([v.split for v in videos]), ids=np.array(kept))
 
 
-def training_data(m: Manifest, images: dict, keyframes: dict, video_features: dict, S: np.ndarray) -> TrainData:
-    """All images (both splits: they are the labelled source), the training videos and their keyframes."""
+def training_data(m: Manifest, images: dict, keyframes: dict, video_features: dict, S: np.ndarray,
+                  use_keyframes: bool = True) -> TrainData:
+    """All images (both splits: they are the labelled source), the training videos and their keyframes.
+
+    use_keyframes=False (the no-keyframes ablation): K is empty, so every keyframe term of the loss is a
+    sum over no items and vanishes (pipeline.train needs no other change).
+    """
     check_ids(images["ids"], [it.id for it in m.images], "images")
     v = video_arrays(m, keyframes, video_features)
     train = v["split"] == "train"
-    k = v["K"].shape[1]
+    k = v["K"].shape[1] if use_keyframes else 0
     return TrainData(X=images["X"], y_X=images["labels"].astype(np.int64),
-                     K=v["K"][train].reshape(-1, *v["K"].shape[2:]), y_K=np.repeat(v["labels"][train], k).astype(np.int64),
+                     K=v["K"][train][:, :k].reshape(-1, *v["K"].shape[2:]), y_K=np.repeat(v["labels"][train], k).astype(np.int64),
                      Y=v["Y"][train], y_Y=v["labels"][train].astype(np.int64), S=S)

@@ -19,3 +19,38 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
     train, test = split == "train", split == "test"
     return {name: evaluate(fit_svm(X[train], labels[train], svm_c, seed), X[test], labels[test], n_classes)
             for name, X in methods.items()}
+
+
+# --------------------------------------------------------------------------------------------- the comparison
+# CompareMethods (tasks/compare.py): every method on the same split, the same SVM (fit_svm, standardised
+# features, one-vs-rest linear SVM), the same seed. What each method feeds it (n_vid rows, one per video):
+METHODS = {
+    "divafn": "[W_H h ; W_G g ; W_E e]: the paper's classifier input",
+    "video_only": "y: the raw video features (no images, no keyframes, no training)",
+    "keyframe_only": "h: the video's keyframes through the trained f, pooled (no video feature)",
+    "image_only": "trained on the images' F, tested on the test videos' h (no labelled video at all)",
+    "divafn_no_keyframes": "[W_H h ; W_G g ; W_E e] of a DIVAFN trained without keyframes (training: images and "
+                           "videos only, so the H–G and F–H terms vanish); after training the same post-hoc "
+                           "steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM",
+    "divafn_no_autoencoder": "[h ; g ; e], e = [ĥ ; ĝ]: the trained features without semantic projection",
+    "divafn_no_fusion": "[W_H h ; W_G g]: no Auto-E",
+}
+
+
+def ablation_features(features: dict, semantic: dict, pooling: str = "mean") -> dict:
+    """name → (n_vid, ·) of the methods that one trained DIVAFN gives (all of METHODS but image_only and
+    divafn_no_keyframes, which need another training set / another training run)."""
+    from .features import pool_keyframes
+    from .sae import l2_normalise
+    h, G = pool_keyframes(features["H"], pooling), features["G"]
+    E = np.concatenate([l2_normalise(h), l2_normalise(G)], 1)          # as pipeline.semantics fuses
+    return dict(divafn=np.concatenate([semantic["SH"], semantic["SG"], semantic["SE"]], 1),
+                video_only=features["Y"], keyframe_only=h,
+                divafn_no_autoencoder=np.concatenate([h, G, E], 1),
+                divafn_no_fusion=np.concatenate([semantic["SH"], semantic["SG"]], 1))
+
+
+def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0) -> dict:
+    """evaluate() of an SVM trained on the images (F, y_F) and scored on the test videos' pooled keyframe features h."""
+    test = split == "test"
+    return evaluate(fit_svm(F, y_F, svm_c, seed), h[test], labels[test], n_classes)

@@ -26,6 +26,11 @@ FIGURES = dict(confusion="confusion.png", curves="training_curves.png", projecti
 METHOD_TEXT = {  # method → (what it uses, in a few words; how)
     "divafn": ("images, keyframes, videos", "the linear SVM on [W_H h ; W_G g ; W_E e], the trained networks' semantic features"),
     "video_only": ("videos only", "the same SVM on the raw video features y: no images, no keyframes, no training"),
+    "keyframe_only": ("keyframes only", "the same SVM on h, the video's keyframes through the trained f, pooled"),
+    "image_only": ("images only", "the SVM trained on the images' F, tested on the test videos' h: no labelled video"),
+    "divafn_no_keyframes": ("images, videos", "DIVAFN trained without keyframes (no H–G, F–H terms); then as divafn"),
+    "divafn_no_autoencoder": ("images, keyframes, videos", "the same SVM on [h ; g ; e]: no semantic projection"),
+    "divafn_no_fusion": ("images, keyframes, videos", "the same SVM on [W_H h ; W_G g]: no Auto-E"),
 }
 TERM_TEXT = {
     "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video", "sim_fh": "L_sim(F, H): image–keyframe",

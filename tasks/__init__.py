@@ -10,7 +10,9 @@ Data flow (each stage's output is its cache, under artifacts/<pair>/<Task>-<dige
     DumpFeatures (F, H, G)                                                        features.h5
     ProjectSemantics (W_F, W_H, W_G, W_E closed form)                             semantic.h5
     FitClassifier (linear SVM, baselines)                                         results.json
+    CompareMethods (every method and ablation; a second DIVAFN without keyframes)  results.json
     RunExperiment                                                                 metrics.json, report.md, confusion.png
+    SeedSweep (CompareMethods over seeds), Sensitivity (FitClassifier over c, λ)   sweep.md / sensitivity.md, .png
 
 `luigi --module tasks` imports only this file, so every task is imported here.
 """
@@ -22,9 +24,11 @@ cli_logging.install()
 from .classnames import EmbedClassNames  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
 from .experiment import FitClassifier, RunExperiment  # noqa: E402
+from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .extract import ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402
 
 __all__ = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "ExtractVideos",
-           "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"]
+           "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment",
+           "CompareMethods", "SeedSweep", "Sensitivity"]

@@ -1,4 +1,6 @@
 """Class-name embeddings S."""
+import logging
+
 import luigi
 import numpy as np
 
@@ -7,10 +9,23 @@ from pipeline import embeddings, h5io
 from .base import ArtifactTask
 from .data import BuildManifest
 
+log = logging.getLogger("luigi-interface")
+
 
 class EmbedClassNames(ArtifactTask):
-    """S: one vector per class name of the pair (offline; pipeline.embeddings) → classnames.h5."""
-    embedding_dim = luigi.IntParameter(default=300, description="d, the length of a class-name vector")
+    """S: one vector per class name of the pair (pipeline.embeddings) → classnames.h5.
+
+    provider: `hashed_ngrams` (offline default, no file), `word_vectors` (a word2vec binary/text or GloVe
+    text file named by `vectors_path`), `sentence_transformers` (a local model folder named by `vectors_path`;
+    needs the sentence-transformers package). classnames.h5's attrs say which was used and which words
+    the vocabulary lacked.
+    """
+    embedding_dim = luigi.IntParameter(default=300, description="d, the length of a class-name vector (hashed_ngrams; "
+                                                                 "the file providers take d from the file)")
+    provider = luigi.ChoiceParameter(choices=list(embeddings.PROVIDERS), default="hashed_ngrams",
+                                     description="where class-name vectors come from")
+    vectors_path = luigi.Parameter(default="", description="word vectors file / sentence-transformers model folder "
+                                                           "(word_vectors, sentence_transformers)")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
 
@@ -22,7 +37,12 @@ class EmbedClassNames(ArtifactTask):
 
     def run(self):
         names = self.pair_spec.classes
-        S = embeddings.hashed_ngrams(names, self.embedding_dim)
+        S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path)
+        log.info("EmbedClassNames %s: %s", self.pair, info["description"])
+        for name, missing in info["missing_words"].items():
+            log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair, name,
+                        self.vectors_path, ", ".join(missing))
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "classnames", dict(S=S, names=np.array(names), words=np.array([" ".join(embeddings.words(n)) for n in names])),
-                       self.provenance(classes=names, provider="hashed_ngrams"))
+                       self.provenance(classes=names, provider=info["provider"], vectors_path=info["vectors_path"],
+                                       embedding=info["description"], missing_words=info["missing_words"]))

@@ -23,6 +23,8 @@ class FitClassifier(ArtifactTask):
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
+    train_overrides = ProjectSemantics.train_overrides
+    digest_excludes = ProjectSemantics.digest_excludes
 
     def requires(self):
         return self.clone(ProjectSemantics)
@@ -57,16 +59,18 @@ class RunExperiment(ArtifactTask):
     split = BuildManifest.split
 
     def requires(self):
-        return self.clone(FitClassifier)
+        from .compare import CompareMethods     # every method and ablation on the same split
+        return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods))
 
     def output(self):
         return self.folder_target()
 
     def run(self):
-        fit = self.requires()
+        fit = self.requires()["fit"]
         dump = fit.requires().requires()["features"]
         train_task = dump.requires()
-        res = json.loads(Path(self.input().path).read_text())
+        res = json.loads(Path(self.input()["fit"].path).read_text())
+        res["methods"].update(json.loads(Path(self.input()["compare"].path).read_text())["methods"])
         feats = h5io.read(dump.output().path, "features")
         ckpt = torch.load(train_task.output().path, map_location="cpu", weights_only=False)
         m = manifest.Manifest.from_json(train_task.input()["manifest"].path)
@@ -74,6 +78,8 @@ class RunExperiment(ArtifactTask):
         classes = res["classes"]
         divafn = res["methods"]["divafn"]
         graph = _graph(fit)
+        graph.update({k: v for k, v in _graph(self.requires()["compare"]).items() if k not in graph})
+        names = h5io.attrs(fit.requires().input()["classnames"].path)   # which embedding provider made S
         metrics = dict(
             pair=self.pair, seed=self.seed, classes=classes,
             n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
@@ -81,8 +87,11 @@ class RunExperiment(ArtifactTask):
             accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
             per_class_accuracy=dict(zip(classes, divafn["per_class"])),
             confusion=divafn["confusion"], lambdas=h5io.attrs(fit.input().path)["lambdas"],
-            embedding="hashed character n-grams (offline default; no word vectors file)",
-            weights="trained from scratch (no ImageNet weights file)",
+            embedding=names.get("embedding", "hashed character n-grams (offline default; no word vectors file)"),
+            embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
+            weights=(f"{ckpt['dims'].get('backbone', 'cnnf')} initialised from {ckpt['pretrained']}" if ckpt.get("pretrained")
+                     else f"{ckpt['dims'].get('backbone', 'cnnf')} trained from scratch (no ImageNet weights file)"),
+            backbone=ckpt["dims"].get("backbone", "cnnf"),
             device=(ckpt.get("provenance") or {}).get("device"),
             data=report.data_summary(m, train_task.split),
             rejects=[r for p in shards for r in read_rejects(p)],

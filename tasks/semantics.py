@@ -16,6 +16,8 @@ class ProjectSemantics(ArtifactTask):
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
+    train_overrides = DumpFeatures.train_overrides
+    digest_excludes = DumpFeatures.digest_excludes
 
     def requires(self):
         return dict(features=self.clone(DumpFeatures), classnames=self.clone(EmbedClassNames))

@@ -4,8 +4,8 @@ import logging
 import luigi
 import torch
 
-from models import DIVAFN
-from pipeline import assemble, features, h5io, manifest, train
+from models import BACKBONES, DIVAFN
+from pipeline import assemble, features, h5io, manifest, pretrained, train
 from pipeline.train import TrainConfig
 
 from .base import ArtifactTask
@@ -39,6 +39,12 @@ class TrainDIVAFN(ArtifactTask):
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
+    backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="cnnf",
+                                     description="f(·; θx): cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
+    pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: from scratch)")
+    use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                        description="train on the training videos' keyframes (false: images and videos "
+                                                    "only; the H–G and F–H terms vanish)")
 
     def requires(self):
         shards = range(self.n_shards)
@@ -57,16 +63,22 @@ class TrainDIVAFN(ArtifactTask):
             m, h5io.read(inp["images"].path, "images", ["X", "labels", "ids"]),
             h5io.read_shards([t.path for t in inp["keyframes"]], "keyframes"),
             h5io.read_shards([t.path for t in inp["video_features"]], "video_features"),
-            h5io.read(inp["classnames"].path, "classnames")["S"])
+            h5io.read(inp["classnames"].path, "classnames")["S"], use_keyframes=self.use_keyframes)
         cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
-        dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden)
+        dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden,
+                    backbone=self.backbone)
         model = train.build_model(dims, self.seed)
+        if self.pretrained:
+            loaded = pretrained.load_pretrained(model.f, self.pretrained, self.backbone)
+            log.info("%s: %d tensors from %s (skipped the ImageNet head: %s)", self.backbone, loaded["loaded"],
+                     self.pretrained, ", ".join(loaded["skipped"]) or "none")
         history = train.train(model, data, cfg, device, progress=self.progress)
         with self.output().temporary_path() as tmp:
             torch.save(dict(state_dict={k: v.cpu() for k, v in model.state_dict().items()}, dims=dims,
                             config=train.config_dict(cfg), history=history, classes=m.classes,
+                            pretrained=self.pretrained, use_keyframes=self.use_keyframes,
                             provenance=self.provenance(device=str(device))), tmp)
 
 
@@ -82,6 +94,8 @@ def initial_model(path, seed: int) -> DIVAFN:
     with the trained model's buffers (input statistics, set from the data before the first step)."""
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     model = train.build_model(ckpt["dims"], seed)
+    if ckpt.get("pretrained"):              # θx⁰ was the ImageNet file's
+        pretrained.load_pretrained(model.f, ckpt["pretrained"], ckpt["dims"].get("backbone", "cnnf"))
     buffers = {name for name, _ in model.named_buffers()}
     model.load_state_dict({k: v for k, v in ckpt["state_dict"].items() if k in buffers}, strict=False)
     return model
@@ -98,9 +112,12 @@ class DumpFeatures(ArtifactTask):
     data_root = BuildManifest.data_root
     split = BuildManifest.split
     resources = {"gpu": 1}
+    train_overrides = luigi.DictParameter(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
+                                          '{"use_keyframes": false}, {"c": 32}); they reach this hash through its input\'s path')
+    digest_excludes = ("train_overrides",)
 
     def requires(self):
-        return self.clone(TrainDIVAFN)
+        return self.clone(TrainDIVAFN, **self.train_overrides)
 
     def output(self):
         return self.artifact("features.h5")

@@ -34,10 +34,12 @@ def test_hdf5_artifacts_have_named_datasets_and_provenance(tmp_path_factory):
             for attr in ("schema_version", "kind", "task_id", "params", "code_version", "created_utc", "classes"):
                 assert attr in f.attrs, f"{path.name}: no {attr}"
             assert len(f.keys()) >= 2
-    (features,) = (cwd / "artifacts" / "SYNTHETIC").glob("DumpFeatures-*/features.h5")
-    with h5py.File(features, "r") as f:
-        assert {"F", "H", "G", "video_labels", "video_ids", "image_ids"} <= set(f)
-        assert f["G"].shape[0] == f["video_ids"].shape[0] == f["H"].shape[0]
+    dumps = list((cwd / "artifacts" / "SYNTHETIC").glob("DumpFeatures-*/features.h5"))
+    assert len(dumps) == 2                          # DIVAFN, and DIVAFN trained without keyframes (CompareMethods)
+    for features in dumps:
+        with h5py.File(features, "r") as f:
+            assert {"F", "H", "G", "video_labels", "video_ids", "image_ids"} <= set(f)
+            assert f["G"].shape[0] == f["video_ids"].shape[0] == f["H"].shape[0]
 
 
 def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tmp_path_factory):
@@ -46,7 +48,9 @@ def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tmp_path_factory)
     assert again.returncode == 0
     assert "ran successfully" not in again.stderr and "already done" in again.stderr or "complete ones" in again.stderr
 
-    (stage,) = (cwd / "artifacts" / "SYNTHETIC").glob("ProjectSemantics-*")
+    # the configured chain's stage (CompareMethods adds a second chain, trained without keyframes)
+    (path,) = json.loads((run_folder(cwd) / "metrics.json").read_text())["artifacts"]["ProjectSemantics"]
+    stage = (cwd / path).parent
     before = (stage / "semantic.h5").stat().st_mtime
     shutil.rmtree(stage)
     r = run_luigi(["ProjectSemantics", "--pair", "SYNTHETIC", "--no-lock"], cwd)

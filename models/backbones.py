@@ -1,0 +1,60 @@
+"""Backbones of the image/keyframe network f(·; θx): CNN-F (the paper's), torchvision AlexNet and ResNet-18.
+
+Every backbone has CNNF's interface: input (n, S, S, 3) uint8 RGB (normalised inside with ImageNet
+statistics), output (n, c) at the fixed length `scale` (models.cnnf.on_sphere), the last layer — the
+new, randomly initialised c-wide head — as `self.full[-1]`. torchvision models are built with
+`weights=None`: nothing is ever downloaded; ImageNet weights come only from a local file
+(pipeline.pretrained.load_pretrained, TrainDIVAFN's `pretrained` path).
+"""
+import torch
+import torchvision
+from torch import nn
+
+from .cnnf import CNNF, MEAN, STD, on_sphere
+
+BACKBONES = ("cnnf", "alexnet", "resnet18")
+
+
+class TorchvisionBackbone(nn.Module):
+    """A torchvision ImageNet classifier as f: its trunk (`self.net`, torchvision's own layer names, so an
+    ImageNet state dict loads into it as is) without its 1000-way layer, then a new head full8 → c.
+
+    alexnet: the trunk keeps full6/full7 (classifier.1, classifier.4) at width `fc_dim` (4096 in ImageNet
+    weights); resnet18: the trunk ends at the 512-d global average pool, `fc_dim` is not used.
+    """
+    HEAD = {"alexnet": "classifier.6.", "resnet18": "fc."}   # ImageNet's 1000-way layer: never loaded
+
+    def __init__(self, name: str, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
+        super().__init__()
+        self.name, self.scale = name, scale
+        if name == "alexnet":
+            net = torchvision.models.alexnet(weights=None)
+            net.classifier = nn.Sequential(                      # indices kept: classifier.1/.4 as in torchvision
+                nn.Dropout(dropout), nn.Linear(256 * 36, fc_dim), nn.ReLU(inplace=True),
+                nn.Dropout(dropout), nn.Linear(fc_dim, fc_dim), nn.ReLU(inplace=True))
+            width = fc_dim
+        elif name == "resnet18":
+            net = torchvision.models.resnet18(weights=None)
+            net.fc = nn.Identity()
+            width = 512
+        else:
+            raise ValueError(f"unknown torchvision backbone {name!r}; one of alexnet, resnet18")
+        self.net = net
+        self.full = nn.Sequential(nn.Linear(width, c))           # full8: the representation
+        nn.init.normal_(self.full[-1].weight, 0.0, 0.01)        # new layer: N(0, 0.01²) as in DCMH
+        nn.init.zeros_(self.full[-1].bias)
+        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
+        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
+        return on_sphere(self.full(self.net(x)), self.scale)        # (n, c)
+
+
+def build_backbone(name: str, c: int, fc_dim: int = 4096) -> nn.Module:
+    """f(·; θx) by name: one of BACKBONES."""
+    if name == "cnnf":
+        return CNNF(c, fc_dim)
+    if name in TorchvisionBackbone.HEAD:
+        return TorchvisionBackbone(name, c, fc_dim)
+    raise ValueError(f"unknown backbone {name!r}; one of {', '.join(BACKBONES)}")

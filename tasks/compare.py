@@ -1,0 +1,119 @@
+"""Methods and ablations on one split (CompareMethods), over seeds (SeedSweep), over c and λ (Sensitivity)."""
+import json
+import logging
+from pathlib import Path
+
+import luigi
+import numpy as np
+
+from pipeline import compare, evaluation, h5io
+
+from .base import ArtifactTask
+from .data import BuildManifest
+from .experiment import FitClassifier
+from .semantics import ProjectSemantics
+from .train import TrainDIVAFN
+
+log = logging.getLogger("luigi-interface")
+
+
+class CompareMethods(ArtifactTask):
+    """Every method of pipeline.evaluation.METHODS on the same split, the same SVM → results.json.
+
+    Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
+    use_keyframes=false) for `divafn_no_keyframes`. results.json has FitClassifier's layout, so the
+    report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
+    """
+    seed = luigi.IntParameter(default=0, description="seed of training, λ folds and SVM")
+    svm_c = FitClassifier.svm_c
+    keyframe_pooling = ProjectSemantics.keyframe_pooling
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+
+    def requires(self):
+        return dict(divafn=self.clone(ProjectSemantics),
+                    no_keyframes=self.clone(ProjectSemantics, train_overrides={"use_keyframes": False}))
+
+    def output(self):
+        return self.artifact("results.json")
+
+    def run(self):
+        req = self.requires()
+        f = h5io.read(req["divafn"].input()["features"].path, "features")
+        classes = h5io.attrs(req["divafn"].input()["features"].path)["classes"]
+        sem = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE"])
+        sem_nk = h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"])
+        f_nk = h5io.read(req["no_keyframes"].input()["features"].path, "features", ["video_ids"])
+        if (f_nk["video_ids"] != f["video_ids"]).any():
+            raise RuntimeError("the two trained models' feature dumps list different videos")
+        y, split, C = f["video_labels"], f["video_split"].astype(str), len(classes)
+        methods = evaluation.ablation_features(f, sem, self.keyframe_pooling)
+        methods["divafn_no_keyframes"] = np.concatenate([sem_nk["SH"], sem_nk["SG"], sem_nk["SE"]], 1)
+        results = evaluation.compare(methods, y, split, C, self.svm_c, self.seed)
+        h = methods["keyframe_only"]
+        results["image_only"] = evaluation.image_only(f["F"], f["image_labels"], h, y, split, C, self.svm_c, self.seed)
+        for name, r in sorted(results.items(), key=lambda kv: -kv[1]["accuracy"]):
+            log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
+        out = compare.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], results,
+                                   self.provenance(method_descriptions=evaluation.METHODS))
+        with self.output().temporary_path() as tmp:
+            compare.write_json(tmp, out)
+
+
+class SeedSweep(ArtifactTask):
+    """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
+    seeds = luigi.ListParameter(default=[0, 1, 2], description="seeds of training, λ folds and SVM")
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+
+    def requires(self):
+        return {int(s): self.clone(CompareMethods, seed=int(s)) for s in self.seeds}
+
+    def output(self):
+        return luigi.LocalTarget(str(self.folder()))
+
+    def run(self):
+        per_seed = {s: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
+                    for s, t in self.input().items()}
+        table = compare.seed_table(per_seed)
+        seeds = sorted(per_seed)
+        with self.output().temporary_path() as tmp:
+            Path(tmp).mkdir(parents=True)
+            compare.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
+                                                              inputs={str(s): t.path for s, t in self.input().items()}))
+            (Path(tmp) / "sweep.md").write_text(compare.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
+            compare.plot_seed_table(table, Path(tmp) / "sweep.png")
+        for m in sorted(table, key=lambda m: -table[m]["mean"]):
+            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"], 100 * table[m]["std"])
+
+
+class Sensitivity(ArtifactTask):
+    """The paper's parameter study: test accuracy (divafn, video_only) as the code length c and the training
+    autoencoders' λ vary, one at a time → sensitivity.json, sensitivity.md, sensitivity.png."""
+    c_values = luigi.ListParameter(default=[16, 32, 64, 128], description="code lengths c to train with")
+    lam_values = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="training λ values")
+    seed = luigi.IntParameter(default=0)
+    data_root = BuildManifest.data_root
+    split = BuildManifest.split
+
+    def requires(self):
+        return dict(c={str(v): self.clone(FitClassifier, train_overrides={"c": int(v)}) for v in self.c_values},
+                    lam={str(v): self.clone(FitClassifier, train_overrides={"lam": float(v)}) for v in self.lam_values})
+
+    def output(self):
+        return luigi.LocalTarget(str(self.folder()))
+
+    def run(self):
+        study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
+                     for v, t in targets.items()} for p, targets in self.input().items()}
+        study = {"c": study["c"], "λ": study["lam"]}
+        base = TrainDIVAFN(pair=self.pair, data_root=self.data_root, split=self.split)   # luigi.cfg's values
+        defaults = {"c": base.c, "λ": base.lam}
+        with self.output().temporary_path() as tmp:
+            Path(tmp).mkdir(parents=True)
+            compare.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
+                                                                    defaults=defaults))
+            (Path(tmp) / "sensitivity.md").write_text(compare.sensitivity_markdown(self.pair, study, defaults)
+                                                      + "\n![](sensitivity.png)\n")
+            compare.plot_sensitivity(study, Path(tmp) / "sensitivity.png")
+
