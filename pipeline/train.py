@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as nnf
 
 from .losses import autoencoder_loss, similarity_matrix, similarity_nll
 
@@ -44,6 +45,7 @@ class TrainConfig:
     beta: float = 1.0             # weight of the autoencoder terms Auto-F/H/G
     lam: float = 1.0              # λ inside the autoencoder terms during training
     seed: int = 0
+    augment: bool = True          # random flips and shifts of the still items (image side)
 
 
 @dataclass
@@ -82,6 +84,24 @@ def _forward_all(net, X, device, batch=512):
     return out
 
 
+def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Random horizontal flips and shifts (up to 1/8 of the side, edges replicated) of (n, S, S, 3) uint8 stills.
+
+    Trained from scratch on a few hundred images, f otherwise fits the images' exact pixels and carries
+    less to the video frames than its random initial weights do.
+    """
+    n, S = x.shape[0], x.shape[1]
+    flip = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(flip.view(n, 1, 1, 1).to(x.device), x.flip(2), x)
+    pad = max(S // 8, 1)
+    padded = nnf.pad(x.permute(0, 3, 1, 2).float(), (pad, pad, pad, pad), mode="replicate")   # (n, 3, S+2p, S+2p)
+    dy, dx = torch.randint(0, 2 * pad + 1, (2, n), generator=gen)
+    rows = (dy.view(n, 1) + torch.arange(S)).to(x.device)                                   # (n, S)
+    cols = (dx.view(n, 1) + torch.arange(S)).to(x.device)
+    out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]  # (n, S, S, 3)
+    return out.to(torch.uint8)
+
+
 def _sim(A, B, yA, yB, n_batch):
     return similarity_nll(A, B, similarity_matrix(yA, yB)) / n_batch
 
@@ -118,7 +138,8 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
         for step in range(t_x):                                          # Algorithm 1, lines 2–7
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             with torch.autocast(**amp):
-                out = model.f(X[b.cpu()].to(device, non_blocking=True)).float()
+                xb = X[b.cpu()].to(device, non_blocking=True)
+                out = model.f(augment(xb, gen) if cfg.augment else xb).float()
             kf, yb = is_kf[b], y_X[b]
             Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
             F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]

@@ -37,6 +37,8 @@ class TrainDIVAFN(ArtifactTask):
     alpha_fh = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, H)")
     beta = luigi.FloatParameter(default=1.0, description="weight of the autoencoder terms")
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
+    augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                  description="random flips and shifts of the still items in training")
     device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="cnnf",
