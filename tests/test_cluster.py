@@ -10,7 +10,8 @@ from conftest import FAST_CFG, REPO, check_artifacts, metrics_of, scheduler_api,
 from tasks import cli_logging
 
 STAGES = {"MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "EmbedClassNames",
-          "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"}
+          "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "CompareMethods", "RunExperiment"}
+N_TASKS = 17        # 2 shards of each video stage; a second Train→Dump→Project chain without keyframes (CompareMethods)
 
 
 def wait(proc, timeout):
@@ -39,7 +40,7 @@ def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
 
     done = scheduler_api(port, "task_list", status="DONE")
     assert {t["name"] for t in done.values()} == STAGES
-    assert len(done) == 13                                  # 2 shards of each video stage
+    assert len(done) == N_TASKS
     for status in ("PENDING", "RUNNING", "FAILED", "DISABLED"):
         assert scheduler_api(port, "task_list", status=status) == {}, status
     gpu = {t["name"]: t["resources"] for t in done.values() if t["resources"]}
@@ -69,7 +70,7 @@ def test_two_worker_processes_share_one_luigid(fast_baseline, luigid, tmp_path):
     # when the other one ran some of its tasks (README). Neither failed.
     assert set(rcs) <= {0, 10, 25}, [lg[-2000:] for lg in logs]
     ran = [line for lg in logs for line in lg.splitlines() if " running   " in line]
-    assert len(ran) == 13, ran                                   # every task once, none twice
+    assert len(ran) == N_TASKS, ran                                   # every task once, none twice
     assert metrics_of(tmp_path) == fast_baseline[1]
     check_artifacts(tmp_path)
     again = start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--scheduler-port", str(port)], tmp_path,
