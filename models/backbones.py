@@ -10,12 +10,12 @@ import torch
 import torchvision
 from torch import nn
 
-from .cnnf import CNNF, MEAN, STD, on_sphere
+from .cnnf import CNNF, StillNet
 
 BACKBONES = ("cnnf", "alexnet", "resnet18")
 
 
-class TorchvisionBackbone(nn.Module):
+class TorchvisionBackbone(StillNet):
     """A torchvision ImageNet classifier as f: its trunk (`self.net`, torchvision's own layer names, so an
     ImageNet state dict loads into it as is) without its 1000-way layer, then a new head full8 → c.
 
@@ -25,8 +25,8 @@ class TorchvisionBackbone(nn.Module):
     HEAD = {"alexnet": "classifier.6.", "resnet18": "fc."}   # ImageNet's 1000-way layer: never loaded
 
     def __init__(self, name: str, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
-        super().__init__()
-        self.name, self.scale = name, scale
+        super().__init__(scale)
+        self.name = name
         if name == "alexnet":
             net = torchvision.models.alexnet(weights=None)
             net.classifier = nn.Sequential(                      # indices kept: classifier.1/.4 as in torchvision
@@ -40,15 +40,10 @@ class TorchvisionBackbone(nn.Module):
         else:
             raise ValueError(f"unknown torchvision backbone {name!r}; one of alexnet, resnet18")
         self.net = net
-        self.full = nn.Sequential(nn.Linear(width, c))           # full8: the representation
-        nn.init.normal_(self.full[-1].weight, 0.0, 0.01)        # new layer: N(0, 0.01²) as in DCMH
-        nn.init.zeros_(self.full[-1].bias)
-        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
-        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
+        self.full = nn.Sequential(self.new_head(width, c))      # full8: the representation
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
-        return on_sphere(self.full(self.net(x)), self.scale)        # (n, c)
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
 
 
 def build_backbone(name: str, c: int, fc_dim: int = 4096) -> nn.Module:

@@ -17,7 +17,33 @@ def on_sphere(z: torch.Tensor, scale: float) -> torch.Tensor:
     return scale * nn.functional.normalize(z, dim=1)
 
 
-class CNNF(nn.Module):
+class StillNet(nn.Module):
+    """What every image/keyframe network f shares: (n, S, S, 3) uint8 RGB in, normalised here with ImageNet
+    statistics (callers move compact uint8 batches); a trunk; a new head full8 → c (`self.full[-1]`,
+    N(0, 0.01²) as DCMH initialises new layers); the output at fixed length `scale` (`on_sphere`)."""
+
+    def __init__(self, scale: float):
+        super().__init__()
+        self.scale = scale
+        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
+        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
+
+    @staticmethod
+    def new_head(width: int, c: int) -> nn.Linear:
+        head = nn.Linear(width, c)
+        nn.init.normal_(head.weight, 0.0, 0.01)
+        nn.init.zeros_(head.bias)
+        return head
+
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
+        return on_sphere(self.full(self.trunk(x)), self.scale)       # (n, c)
+
+
+class CNNF(StillNet):
     """CNN-F (Chatfield et al. 2014), the paper's image/keyframe network f(·; θx) (its layer table).
 
     conv1 64×11×11 st 4, LRN, pool ×2 · conv2 256×5×5 pad 2, LRN, pool ×2 · conv3–5 256×3×3 pad 1,
@@ -29,8 +55,7 @@ class CNNF(nn.Module):
     """
 
     def __init__(self, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
-        super().__init__()
-        self.scale = scale
+        super().__init__(scale)
         pool = dict(kernel_size=3, stride=2, ceil_mode=True)
         self.features = nn.Sequential(
             nn.Conv2d(3, 64, 11, stride=4), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
@@ -44,13 +69,8 @@ class CNNF(nn.Module):
             nn.Flatten(),
             nn.Linear(256 * 36, fc_dim), nn.ReLU(inplace=True), nn.Dropout(dropout),   # full6
             nn.Linear(fc_dim, fc_dim), nn.ReLU(inplace=True), nn.Dropout(dropout),     # full7
-            nn.Linear(fc_dim, c),                                                      # full8: the representation
+            self.new_head(fc_dim, c),                                                  # full8: the representation
         )
-        nn.init.normal_(self.full[-1].weight, 0.0, 0.01)   # new layer: N(0, 0.01²) as in DCMH
-        nn.init.zeros_(self.full[-1].bias)
-        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
-        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
-        return on_sphere(self.full(self.features(x)), self.scale)   # (n, c)
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(x)
