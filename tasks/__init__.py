@@ -11,7 +11,7 @@ Data flow (each stage's output is its cache, under artifacts/<pair>/<Task>-<dige
     ProjectSemantics (W_F, W_H, W_G, W_E closed form)                             semantic.h5
     FitClassifier (linear SVM, baselines)                                         results.json
     CompareMethods (every method and ablation; a second DIVAFN without keyframes)  results.json
-    RunExperiment                                                                 metrics.json, report.md, confusion.png
+    RunExperiment                                                                 metrics.json, run.json, report.md, *.png
     SeedSweep (CompareMethods over seeds), Sensitivity (FitClassifier over c, λ)   sweep.md / sensitivity.md, .png
 
 `luigi --module tasks` imports only this file, so every task is imported here.
