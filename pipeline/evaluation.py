@@ -2,6 +2,13 @@
 import numpy as np
 
 from .classifier import evaluate, fit_svm
+from .features import pool_keyframes
+from .sae import l2_normalise
+
+
+def divafn_features(semantic: dict) -> np.ndarray:
+    """The paper's classifier input [W_H h ; W_G g ; W_E e] (n_vid, 3d) from semantic.h5's SH, SG, SE."""
+    return np.concatenate([semantic["SH"], semantic["SG"], semantic["SE"]], 1)
 
 
 def method_features(features: dict, semantic: dict) -> dict:
@@ -10,8 +17,7 @@ def method_features(features: dict, semantic: dict) -> dict:
     divafn: [W_H h ; W_G g ; W_E e], the paper's classifier input.
     video_only: the raw video features y (no images, no keyframes, no training).
     """
-    return dict(divafn=np.concatenate([semantic["SH"], semantic["SG"], semantic["SE"]], 1),
-                video_only=features["Y"])
+    return dict(divafn=divafn_features(semantic), video_only=features["Y"])
 
 
 def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0) -> dict:
@@ -40,12 +46,9 @@ METHODS = {
 def ablation_features(features: dict, semantic: dict, pooling: str = "mean") -> dict:
     """name → (n_vid, ·) of the methods that one trained DIVAFN gives (all of METHODS but image_only and
     divafn_no_keyframes, which need another training set / another training run)."""
-    from .features import pool_keyframes
-    from .sae import l2_normalise
     h, G = pool_keyframes(features["H"], pooling), features["G"]
     E = np.concatenate([l2_normalise(h), l2_normalise(G)], 1)          # as pipeline.semantics fuses
-    return dict(divafn=np.concatenate([semantic["SH"], semantic["SG"], semantic["SE"]], 1),
-                video_only=features["Y"], keyframe_only=h,
+    return dict(divafn=divafn_features(semantic), video_only=features["Y"], keyframe_only=h,
                 divafn_no_autoencoder=np.concatenate([h, G, E], 1),
                 divafn_no_fusion=np.concatenate([semantic["SH"], semantic["SG"]], 1))
 
@@ -54,3 +57,19 @@ def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, see
     """evaluate() of an SVM trained on the images (F, y_F) and scored on the test videos' pooled keyframe features h."""
     test = split == "test"
     return evaluate(fit_svm(F, y_F, svm_c, seed), h[test], labels[test], n_classes)
+
+
+def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
+                pooling: str = "mean", svm_c: float = 1.0, seed: int = 0) -> dict:
+    """name → evaluate() result for every method of METHODS, on one split.
+
+    features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
+    semantic.h5 of a DIVAFN trained without keyframes (same videos, same order).
+    """
+    y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
+    methods = ablation_features(features, semantic, pooling)
+    methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
+    results = compare(methods, y, split, n_classes, svm_c, seed)
+    results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"], y, split,
+                                       n_classes, svm_c, seed)
+    return results

@@ -4,9 +4,8 @@ import logging
 from pathlib import Path
 
 import luigi
-import numpy as np
 
-from pipeline import compare, evaluation, h5io
+from pipeline import assemble, compare, evaluation, h5io
 
 from .base import ArtifactTask
 from .data import BuildManifest
@@ -39,19 +38,14 @@ class CompareMethods(ArtifactTask):
 
     def run(self):
         req = self.requires()
-        f = h5io.read(req["divafn"].input()["features"].path, "features")
-        classes = h5io.attrs(req["divafn"].input()["features"].path)["classes"]
-        sem = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE"])
-        sem_nk = h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"])
-        f_nk = h5io.read(req["no_keyframes"].input()["features"].path, "features", ["video_ids"])
-        if (f_nk["video_ids"] != f["video_ids"]).any():
-            raise RuntimeError("the two trained models' feature dumps list different videos")
-        y, split, C = f["video_labels"], f["video_split"].astype(str), len(classes)
-        methods = evaluation.ablation_features(f, sem, self.keyframe_pooling)
-        methods["divafn_no_keyframes"] = np.concatenate([sem_nk["SH"], sem_nk["SG"], sem_nk["SE"]], 1)
-        results = evaluation.compare(methods, y, split, C, self.svm_c, self.seed)
-        h = methods["keyframe_only"]
-        results["image_only"] = evaluation.image_only(f["F"], f["image_labels"], h, y, split, C, self.svm_c, self.seed)
+        path, path_nk = req["divafn"].input()["features"].path, req["no_keyframes"].input()["features"].path
+        f, classes = h5io.read(path, "features"), h5io.attrs(path)["classes"]
+        assemble.check_ids(h5io.read(path_nk, "features", ["video_ids"])["video_ids"], f["video_ids"],
+                           "the no-keyframes chain's features", path_nk)
+        results = evaluation.compare_all(f, h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE"]),
+                                         h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
+                                         len(classes), self.keyframe_pooling, self.svm_c, self.seed)
+        y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(results.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
         out = compare.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], results,
@@ -70,7 +64,7 @@ class SeedSweep(ArtifactTask):
         return {int(s): self.clone(CompareMethods, seed=int(s)) for s in self.seeds}
 
     def output(self):
-        return luigi.LocalTarget(str(self.folder()))
+        return self.folder_target()
 
     def run(self):
         per_seed = {s: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
@@ -101,7 +95,7 @@ class Sensitivity(ArtifactTask):
                     lam={str(v): self.clone(FitClassifier, train_overrides={"lam": float(v)}) for v in self.lam_values})
 
     def output(self):
-        return luigi.LocalTarget(str(self.folder()))
+        return self.folder_target()
 
     def run(self):
         study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
