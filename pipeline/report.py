@@ -100,6 +100,16 @@ def mean_norms(F, H, G) -> dict:
             for k, Z in (("F", F), ("H", H), ("G", G))}
 
 
+def mean_cosines(F, H, G) -> dict:
+    """Mean cosine between the items of each modality, ‖mean of the unit rows‖² (self-pairs included).
+
+    1 means every item points the same way: after L2 normalisation (SVM aside) the modality carries almost no
+    class information. ReLU networks start near 1 (their activations are all positive); training should lower it.
+    """
+    return {k: float(np.square(unit_rows(Z.reshape(-1, Z.shape[-1])).mean(0)).sum()) if Z.size else float("nan")
+            for k, Z in (("F", F), ("H", H), ("G", G))}
+
+
 def pca_2d(Z: np.ndarray) -> tuple:
     """(n, 2) coordinates on the two principal axes of Z (n, c), and the fraction of variance they explain."""
     Zc = Z - Z.mean(0)
@@ -353,12 +363,15 @@ def markdown(metrics: dict) -> str:
     L += _table(["source → target", *(f"{s} training" for s in stages)],
                 [[p, *(_pct(metrics["alignment"][s][p]) for s in stages)] for p in pairs]
                 + [[f"mean length ‖{k}‖ ({label})", *(f"{metrics['feature_norms'][s][k]:.3g}" for s in stages)]
-                   for k, label, _, _ in MODALITIES])
+                   for k, label, _, _ in MODALITIES]
+                + [[f"mean cosine between {k} items ({label})", *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
+                   for k, label, _, _ in MODALITIES if "feature_cosines" in metrics])
     L += ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the source "
               f"modality, in the c-dimensional space shared by F, H and G; chance is {_pct(metrics['chance'])}. "
               f"Cross-modal accuracy well above chance means the modalities are aligned class by class. The mean "
               f"lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows with them, and while they are small every "
-              f"L_sim stays near its value at Θ = 0 (log 2 per pair).*", ""]
+              f"L_sim stays near its value at Θ = 0 (log 2 per pair). A mean cosine near 1 means the modality's items all "
+              f"point one way (collapsed): whatever tells the classes apart is a small part of each feature.*", ""]
 
     L += ["## Rejected items", ""]
     rejects = metrics.get("rejects", [])
@@ -439,6 +452,7 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     figs["projection"] = FIGURES["projection"]
     metrics["alignment"] = {s: alignment_scores(*arrays, y_F, y_V, test, C) for s, arrays in stages.items()}
     metrics["feature_norms"] = {s: mean_norms(*arrays) for s, arrays in stages.items()}
+    metrics["feature_cosines"] = {s: mean_cosines(*arrays) for s, arrays in stages.items()}
     metrics["projection_variance_explained"] = explained
 
     metrics["figures"] = figs

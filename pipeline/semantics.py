@@ -2,8 +2,10 @@
 
 Each W is fitted in closed form (pipeline.sae) on labelled items: W_F on the images, W_H on the
 training videos' pooled keyframe features h, W_G on their video features G, W_E on the fused
-E = [h; G]. Auto-H has its own W_H: keyframes are of the video domain and need not share the images'
-projection. Each λ is chosen by cross-validation on the same training items.
+E = [ĥ; ĝ] (each part prepared as its own autoencoder prepares it). Auto-H has its own W_H: keyframes
+are of the video domain and need not share the images' projection. Each λ is chosen by
+cross-validation on the same training items. With `centre`, each autoencoder's input is centred on the
+mean μ of the items it is fitted on (see pipeline.sae); μ_F, μ_H, μ_G, μ_E are kept with the W's.
 """
 import numpy as np
 
@@ -11,14 +13,24 @@ from . import sae
 from .features import pool_keyframes
 
 
-def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0) -> dict:
-    """W_F, W_H, W_G, W_E, the videos' semantic features SH, SG, SE (n_vid, d), the λs and CV scores."""
+def fused(h, G, mu_H, mu_G) -> np.ndarray:
+    """E = [ĥ ; ĝ] (n_vid, 2c): each video's keyframe and video features, prepared as Auto-H and Auto-G prepare them."""
+    return np.concatenate([sae.prepare(h, mu_H), sae.prepare(G, mu_G)], 1)
+
+
+def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, centre=True) -> dict:
+    """W_F, W_H, W_G, W_E, their means μ, the videos' semantic features SH, SG, SE (n_vid, d), the λs and CV scores."""
     h = pool_keyframes(H, pooling)
-    E = np.concatenate([sae.l2_normalise(h), sae.l2_normalise(G)], 1)
+    mean = (lambda Z: Z.mean(0)) if centre else (lambda Z: np.zeros(Z.shape[1]))
+    mu_H, mu_G = mean(h[train]), mean(G[train])
+    E = fused(h, G, mu_H, mu_G)
     out, lambdas, scores = {}, {}, {}
     for name, Z, y in (("F", F, y_F), ("H", h[train], y_V[train]), ("G", G[train], y_V[train]), ("E", E[train], y_V[train])):
+        mu = mean(Z)
+        Z = sae.prepare(Z, mu)
         lam, cv = sae.select_lambda(Z, y, S, lambda_grid, seed=seed)
-        out[f"W_{name}"] = sae.fit_sae(sae.l2_normalise(Z), S[y], lam)
+        out[f"W_{name}"], out[f"mu_{name}"] = sae.fit_sae(Z, S[y], lam), mu
         lambdas[name], scores[name] = lam, cv
-    out.update(SH=sae.project(h, out["W_H"]), SG=sae.project(G, out["W_G"]), SE=sae.project(E, out["W_E"]))
+    out.update(SH=sae.project(h, out["W_H"], mu_H), SG=sae.project(G, out["W_G"], mu_G),
+               SE=sae.project(E, out["W_E"], out["mu_E"]))
     return dict(arrays=out, lambdas=lambdas, cv_scores=scores)

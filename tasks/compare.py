@@ -42,8 +42,8 @@ class CompareMethods(ArtifactTask):
         f, classes = h5io.read(path, "features"), h5io.attrs(path)["classes"]
         assemble.check_ids(h5io.read(path_nk, "features", ["video_ids"])["video_ids"], f["video_ids"],
                            "the no-keyframes chain's features", path_nk)
-        results = evaluation.compare_all(f, h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE"]),
-                                         h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
+        semantic = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
+        results = evaluation.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
                                          len(classes), self.keyframe_pooling, self.svm_c, self.seed)
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(results.items(), key=lambda kv: -kv[1]["accuracy"]):

@@ -14,6 +14,9 @@ class ProjectSemantics(ArtifactTask):
     seed = luigi.IntParameter(default=0, description="seed of the λ cross-validation folds")
     lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
+    centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                 description="centre each autoencoder's input on its fitting set's mean before L2 "
+                                             "normalisation (false: SAE's plain normalisation)")
     data_root = BuildManifest.data_root
     split = BuildManifest.split
     train_overrides = DumpFeatures.train_overrides
@@ -29,7 +32,7 @@ class ProjectSemantics(ArtifactTask):
         f = h5io.read(self.input()["features"].path, "features")
         S = h5io.read(self.input()["classnames"].path, "classnames")["S"]
         fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"], f["video_split"] == "train",
-                                S, list(self.lambda_grid), self.keyframe_pooling, self.seed)
+                                S, list(self.lambda_grid), self.keyframe_pooling, self.seed, self.centre)
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "semantic", dict(**fit["arrays"], video_ids=f["video_ids"]),
                        self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"],

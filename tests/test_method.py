@@ -95,3 +95,43 @@ def test_hashed_embedding_gives_shared_words_a_geometry():
     S = embeddings.hashed_ngrams(["riding a horse", "riding a bike", "brushing teeth"])
     assert S[0] @ S[1] > 0.4 > abs(S[0] @ S[2])
     assert embeddings.words("WalkingWithDog") == ["walking", "dog"]
+
+
+def _common_component_features(rng, S, y, offset=30.0):
+    """Class structure plus a shared component far larger than it, as ReLU networks' outputs have."""
+    c = 12
+    Z = S[y] @ rng.normal(size=(S.shape[1], c)) + 0.1 * rng.normal(size=(len(y), c))
+    return Z + offset * np.ones(c)
+
+
+def test_centring_recovers_the_classes_that_a_common_component_hides():
+    rng = np.random.default_rng(6)
+    S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing", "rowing"], 50)
+    y = np.repeat(np.arange(4), 30)
+    Z = _common_component_features(rng, S, y)
+    fit, held = np.arange(len(y)) % 3 != 0, np.arange(len(y)) % 3 == 0
+    accuracy = {}
+    for centre in (True, False):
+        mu = Z[fit].mean(0) if centre else 0.0
+        W = sae.fit_sae(sae.prepare(Z[fit], mu), S[y[fit]], 1.0)
+        P = sae.l2_normalise(sae.project(Z[held], W, mu))
+        accuracy[centre] = float((np.argmax(P @ sae.l2_normalise(S).T, 1) == y[held]).mean())
+    assert accuracy[True] > 0.9 and accuracy[False] < 0.6, accuracy
+
+
+def test_centred_semantic_features_ignore_a_shift_shared_by_every_item():
+    from pipeline import semantics
+    rng = np.random.default_rng(7)
+    S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing"], 40)
+    y_F, y_V = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 6)
+    F, G = rng.normal(size=(30, 8)), rng.normal(size=(18, 8))
+    H = rng.normal(size=(18, 2, 8))
+    train = np.arange(18) % 2 == 0
+    plain = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.1, 10.0])["arrays"]
+    shift = rng.normal(size=8) * 50
+    shifted = semantics.fit_all(F + shift, y_F, H + shift, G + shift, y_V, train, S, [0.1, 10.0])["arrays"]
+    for name in ("SH", "SG", "SE", "W_F", "W_H", "W_G", "W_E"):
+        assert_allclose(shifted[name], plain[name], atol=1e-8, err_msg=name)
+    assert_allclose(shifted["mu_G"], G[train].mean(0) + shift)
+    unc = semantics.fit_all(F + shift, y_F, H + shift, G + shift, y_V, train, S, [0.1, 10.0], centre=False)["arrays"]
+    assert not np.allclose(unc["SG"], plain["SG"], atol=1e-3) and not unc["mu_G"].any()

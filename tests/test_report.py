@@ -125,6 +125,7 @@ def test_alignment_before_and_after(tmp_path):
     assert all(v == 1.0 for v in after.values()), after          # one shared set of class centres
     assert all(v < 0.7 for v in before.values()), before         # random initial features
     assert "| images → videos | " in md and "before training" in md and "after training" in md
+    assert "| mean cosine between G items (videos) |" in md and set(metrics["feature_cosines"]) == {"before", "after"}
     metrics, _ = write(tmp_path / "a", aligned=False)
     assert metrics["alignment"]["after"]["images → videos"] < 1.0
 
@@ -230,3 +231,30 @@ def test_data_summary_counts_by_class_and_split():
     assert d["images"] == {"A": dict(train=1, test=0), "B": dict(train=0, test=0)}
     assert d["videos"]["B"] == dict(train=1, test=1)
     assert (d["image_root"], d["video_root"], d["split"]) == ("/d/Stanford40", "/d/UCF101", 1)
+
+
+def test_mean_cosines_tell_a_collapsed_modality_from_a_spread_one():
+    rng = np.random.default_rng(0)
+    spread = rng.normal(size=(400, 16))
+    collapsed = 50 + rng.normal(size=(400, 16))        # a shared component 50× the rest, as ReLU outputs have
+    cos = report.mean_cosines(collapsed, spread.reshape(200, 2, 16), -spread)
+    assert cos["F"] > 0.99 and cos["H"] < 0.05 and cos["G"] < 0.05
+    pairwise = report.unit_rows(collapsed) @ report.unit_rows(collapsed).T
+    assert np.isclose(cos["F"], pairwise.mean())
+
+
+@pytest.mark.e2e
+def test_feature_probe_reads_a_real_run_and_agrees_with_the_pipeline(run_cwd):
+    """benchmarks/probe_features.py (the README's evidence for the method choices) on the run's own artifacts."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import probe_features
+    art = run_cwd / "artifacts" / "SYNTHETIC"
+    from pipeline import h5io
+    features = next(p for p in art.glob("DumpFeatures-*/features.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
+    out = probe_features.main([str(features), str(next(art.glob("EmbedClassNames-*/classnames.h5")))])
+    assert set(out) == {"y (raw video feature)", "before training", "after training"}
+    metrics = json.loads((run_folder(run_cwd) / "metrics.json").read_text())
+    assert out["after training"]["divafn"] == pytest.approx(metrics["accuracy"]["divafn"])
+    assert out["y (raw video feature)"]["accuracy"] == pytest.approx(metrics["accuracy"]["video_only"])
+    assert all(0 <= v <= 1 for v in out["before training"]["mean cosine F/H/G"])
