@@ -251,8 +251,9 @@ def test_feature_probe_reads_a_real_run_and_agrees_with_the_pipeline(run_cwd):
     import probe_features
     art = run_cwd / "artifacts" / "SYNTHETIC"
     from pipeline import h5io
-    features = next(p for p in art.glob("DumpFeatures-*/features.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
-    out = probe_features.main([str(features), str(next(art.glob("EmbedClassNames-*/classnames.h5")))])
+    semantic = next(p for p in art.glob("ProjectSemantics-*/semantic.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
+    features, classnames = h5io.attrs(semantic)["inputs"]                 # the run's own, whatever else other tests wrote
+    out = probe_features.main([str(run_cwd / features), str(run_cwd / classnames)])
     assert set(out) == {"y (raw video feature)", "before training", "after training"}
     metrics = json.loads((run_folder(run_cwd) / "metrics.json").read_text())
     assert out["after training"]["divafn"] == pytest.approx(metrics["accuracy"]["divafn"])
