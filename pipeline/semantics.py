@@ -21,7 +21,7 @@ def fused(h, G, mu_H, mu_G) -> np.ndarray:
 def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, centre=True) -> dict:
     """W_F, W_H, W_G, W_E, their means μ, the videos' semantic features SH, SG, SE (n_vid, d), the λs and CV scores."""
     h = pool_keyframes(H, pooling)
-    mean = (lambda Z: Z.mean(0)) if centre else (lambda Z: np.zeros(Z.shape[1]))
+    mean = (lambda Z: np.asarray(Z, np.float64).mean(0)) if centre else (lambda Z: np.zeros(Z.shape[1]))
     mu_H, mu_G = mean(h[train]), mean(G[train])
     E = fused(h, G, mu_H, mu_G)
     out, lambdas, scores = {}, {}, {}
