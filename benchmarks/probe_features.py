@@ -4,7 +4,7 @@
         artifacts/SYNTHETIC/EmbedClassNames-<hash>/classnames.h5
 
 For the networks after training (F, H, G) and before it (F0, H0, G0, the same seed's initial weights), prints the
-test accuracy of the pipeline's SVM (pipeline.classifier.fit_svm, trained on the training videos) on:
+test accuracy of the pipeline's comparison (pipeline.evaluation.compare: the same SVM, the same split) on:
   h      the pooled keyframe features          G      the video network's features
   [h;G]  both                                   divafn [W_H ĥ; W_G ĝ; W_E ê] with the SAE inputs centred (default)
   divafn_plain  the same with SAE's plain L2 normalisation (ProjectSemantics --centre false)
@@ -16,30 +16,29 @@ import json
 
 import numpy as np
 
-from pipeline import h5io, report, semantics
-from pipeline.classifier import fit_svm
-from pipeline.evaluation import divafn_features
+from pipeline import evaluation, h5io, report, semantics
 from pipeline.features import pool_keyframes
 
 
 def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.0)) -> dict:
-    y, train = features["video_labels"], np.asarray(features["video_split"]).astype(str) == "train"
+    y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
+    train = split == "train"
 
-    def accuracy(X):
-        return float((fit_svm(X[train], y[train]).predict(X[~train]) == y[~train]).mean())
+    def accuracies(blocks: dict) -> dict:                # the pipeline's own comparison: same SVM, same split
+        return {k: r["accuracy"] for k, r in evaluation.compare(blocks, y, split, len(S)).items()}
 
-    out = {"y (raw video feature)": dict(accuracy=accuracy(features["Y"]))}
+    out = {"y (raw video feature)": accuracies({"accuracy": features["Y"]})}
     for stage, (F, H, G) in (("after training", ("F", "H", "G")), ("before training", ("F0", "H0", "G0"))):
         if H not in features:
             continue
         F, H, G = features[F], features[H], features[G]
         h = pool_keyframes(H)
-        row = {"h": accuracy(h), "G": accuracy(G), "[h;G]": accuracy(np.c_[h, G])}
+        blocks = {"h": h, "G": G, "[h;G]": np.c_[h, G]}
         for name, centre in (("divafn", True), ("divafn_plain", False)):
             fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
-            row[name] = accuracy(divafn_features(fit["arrays"]))
-        row["mean cosine F/H/G"] = [round(v, 3) for v in report.mean_cosines(F, H, G).values()]
-        out[stage] = row
+            blocks[name] = evaluation.divafn_features(fit["arrays"])
+        cosines = [round(v, 3) for v in report.mean_cosines(F, H, G).values()]
+        out[stage] = {**accuracies(blocks), "mean cosine F/H/G": cosines}
     return out
 
 

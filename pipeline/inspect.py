@@ -57,7 +57,7 @@ MEANINGS = {
     ("semantic", "W_F"): "encoder W_F of Auto-F (d, c), closed form",
     ("semantic", "W_H"): "encoder W_H of Auto-H (d, c), closed form",
     ("semantic", "W_G"): "encoder W_G of Auto-G (d, c), closed form",
-    ("semantic", "W_E"): "encoder W_E of Auto-E on E = [h; g] (d, 2c), closed form",
+    ("semantic", "W_E"): "encoder W_E of Auto-E on E = [ĥ; ĝ] (d, 2c), closed form",
     ("semantic", "mu_F"): "μ_F: mean of the images' F that Auto-F is centred on (c,); zeros when not centred",
     ("semantic", "mu_H"): "μ_H: mean of the training videos' h that Auto-H is centred on (c,)",
     ("semantic", "mu_G"): "μ_G: mean of the training videos' G that Auto-G is centred on (c,)",
