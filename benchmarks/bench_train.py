@@ -19,8 +19,8 @@ import time
 import numpy as np
 import torch
 
-from pipeline import train
-from pipeline.train import TrainConfig, TrainData
+from pipeline.method import train
+from pipeline.method.train import TrainConfig, TrainData
 
 
 def make_data(n, size, n_videos, video_dim, n_classes, d, seed=0):

@@ -26,8 +26,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import decode, keyframes, video_features, video_shards  # noqa: E402
-from pipeline.manifest import Item  # noqa: E402
+from pipeline.data.manifest import Item  # noqa: E402
+from pipeline.video import (
+    decode,  # noqa: E402
+    keyframes,
+    motion,
+    shards,
+)
 
 W, H, FPS = 320, 240, 25
 
@@ -78,8 +83,8 @@ def stages(k, size, old):
     s = {
         "(1) raw": lambda p: decode.raw_decode(p),
         "(2) keyfr": lambda p: decode.scan(p, keyframes=k, size=size),
-        "(3) feature": lambda p: video_features.motion_descriptor(decode.scan(p, thumbs=True, min_frames=2).thumbs),
-        "(2+3) one pass": lambda p: video_shards.keyframe_shard([Item(str(p), str(p), 0, "train")], k, size, (4, 8)),
+        "(3) feature": lambda p: motion.motion_descriptor(decode.scan(p, thumbs=True, min_frames=2).thumbs),
+        "(2+3) one pass": lambda p: shards.keyframe_shard([Item(str(p), str(p), 0, "train")], k, size, (4, 8)),
     }
     if old:
         s["(old) keyfr"] = lambda p: old_keyframes(p, k, size)

@@ -16,8 +16,11 @@ import json
 
 import numpy as np
 
-from pipeline import evaluation, h5io, report, semantics
-from pipeline.features import pool_keyframes
+from pipeline import report
+from pipeline.evaluation import methods
+from pipeline.io import h5io
+from pipeline.method import semantics
+from pipeline.method.features import pool_keyframes
 
 
 def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.0)) -> dict:
@@ -25,7 +28,7 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
     train = split == "train"
 
     def accuracies(blocks: dict) -> dict:                # the pipeline's own comparison: same SVM, same split
-        return {k: r["accuracy"] for k, r in evaluation.compare(blocks, y, split, len(S)).items()}
+        return {k: r["accuracy"] for k, r in methods.compare(blocks, y, split, len(S)).items()}
 
     out = {"y (raw video feature)": accuracies({"accuracy": features["Y"]})}
     for stage, (F, H, G) in (("after training", ("F", "H", "G")), ("before training", ("F0", "H0", "G0"))):
@@ -36,7 +39,7 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
         blocks = {"h": h, "G": G, "[h;G]": np.c_[h, G]}
         for name, centre in (("divafn", True), ("divafn_plain", False)):
             fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
-            blocks[name] = evaluation.divafn_features(fit["arrays"])
+            blocks[name] = methods.divafn_features(fit["arrays"])
         cosines = [round(v, 3) for v in report.mean_cosines(F, H, G).values()]
         out[stage] = {**accuracies(blocks), "mean cosine F/H/G": cosines}
     return out

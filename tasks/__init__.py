@@ -21,10 +21,11 @@ from . import cli_logging, config
 config.load_package_config()
 cli_logging.install()
 
+from . import hooks  # noqa: E402,F401  (what happens around every run: logs, seeds, GPU lock)
 from .classnames import EmbedClassNames  # noqa: E402
+from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
 from .experiment import FitClassifier, RunExperiment  # noqa: E402
-from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .extract import ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402

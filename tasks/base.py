@@ -1,157 +1,38 @@
-"""ArtifactTask: hashed output paths, atomic writes and provenance for every stage.
+"""ArtifactTask: hashed output folders, freshness, provenance and progress for every stage.
 
-Safe to kill, safe to run twice at once (README, "Running on several machines"):
-- every output is an `AtomicTarget`: written under a temporary name unique to this host and process
-  (`<path>-luigi-tmp-<host>-<pid>-<random>`) and renamed onto `<path>` only when complete. If another
-  process finished the same output first, ours is discarded and theirs kept, so a second writer never
-  fails and never replaces a file that a reader may hold open. Files and folders alike.
-- a task's stale temporaries (same host, writer process dead: a killed run) are removed when the task
-  starts again; `complete()` looks only at final paths, so a temporary is never taken for an output.
-- every task runs with torch/numpy seeded from its `seed` parameter, so its result does not depend on
-  which worker process ran which task before it.
-- a task that fails on bad input (DataError) is never retried; other failures follow the scheduler's
-  retry policy (`[scheduler] retry_count`, `retry_delay`; conf/cluster.cfg).
-- a task with `resources = {"gpu": 1}` that runs on CUDA also takes a lock file of its GPU on its machine
-  while it runs, so at most one such task uses a GPU even when luigid counts `gpu` over several machines.
+Every output lives in `artifacts/<pair>/<Task>-<digest>/` (an AtomicTarget, tasks/targets.py). The digest hashes
+the task's own significant parameters and its inputs' paths (which hold the upstream digests), so a change
+anywhere upstream moves every downstream output, and an unchanged stage is found complete and never recomputed.
+A stage is complete when its outputs exist, everything it requires is complete, and its outputs are not older
+than its inputs: after a stage is recomputed (its folder deleted, say, after a code edit), everything after it
+is recomputed too, as `make` does.
 """
-import contextlib
-import errno
-import fcntl
-import functools
+import atexit
 import hashlib
 import json
-import logging
-import multiprocessing
 import os
-import re
-import secrets
-import shutil
-import socket
-import tempfile
+import sys
 from pathlib import Path
 
 import luigi
-import numpy as np
-import torch
-from luigi.scheduler import RUNNING
+from luigi.cmdline_parser import CmdlineParser
 from luigi.task import flatten
+from luigi.task_register import Register
 
-from pipeline import provenance
-from pipeline.errors import DataError
-from pipeline.pairs import PAIRS, get_pair
+from pipeline.data.pairs import PAIRS, get_pair
+from pipeline.io import provenance
 
 from . import cli_logging, config
-
-log = logging.getLogger("luigi-interface")
-
-TMP_MARK = "-luigi-tmp-"
-_TMP_RE = re.compile(re.escape(TMP_MARK) + r"(?P<host>.+)-(?P<pid>\d+)-(?P<rand>[0-9a-f]{8,})$")
+from .params import SHARED, PairParameter
+from .retry import RetryPolicy
+from .targets import AtomicTarget
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:      # exists, owned by someone else
-        return True
-    return True
+def mtime(path: str) -> float:
+    return os.stat(path).st_mtime_ns
 
 
-def _remove(path: str) -> None:
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-
-
-class AtomicTarget(luigi.LocalTarget):
-    """A LocalTarget (file or folder) whose `temporary_path()` commits atomically and never clobbers.
-
-    `with target.temporary_path() as tmp:` yields a fresh path next to the target; write a file or a
-    folder there. On success it is renamed onto the target; if the target appeared meanwhile (another
-    process wrote the same output), ours is discarded. On an exception ours is removed.
-    """
-
-    def temporary_path(self):
-        return self._atomic()
-
-    def tmp_name(self) -> str:
-        return f"{self.path.rstrip('/')}{TMP_MARK}{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(5)}"
-
-    @contextlib.contextmanager
-    def _atomic(self):
-        final = self.path.rstrip("/")
-        os.makedirs(os.path.dirname(final) or ".", exist_ok=True)
-        tmp = self.tmp_name()
-        while os.path.lexists(tmp):            # unique per host, process and call: never shared by two writers
-            tmp = self.tmp_name()
-        try:
-            yield tmp
-        except BaseException:
-            _remove(tmp)
-            raise
-        if not os.path.exists(tmp):
-            raise FileNotFoundError(f"{tmp}: nothing was written for {final}")
-        self.commit(tmp, final)
-
-    @staticmethod
-    def commit(tmp: str, final: str) -> bool:
-        """Rename `tmp` onto `final` unless `final` exists already (then discard `tmp`). True if ours won."""
-        if os.path.isdir(tmp):
-            try:
-                os.rename(tmp, final)      # atomic; fails if `final` is a non-empty folder (someone else won)
-                return True
-            except OSError as e:
-                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not os.path.exists(final):
-                    raise
-        else:
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)               # a machine crash, not only a killed process, leaves no half file
-            finally:
-                os.close(fd)
-            try:
-                os.link(tmp, final)        # atomic and never replaces: first writer wins
-                os.remove(tmp)
-                return True
-            except FileExistsError:
-                pass
-            except OSError:                # a file system without hard links: rename, unless someone won
-                if not os.path.exists(final):
-                    os.replace(tmp, final)
-                    return True
-        log.info("%s was completed meanwhile by another process; discarding this one's copy", final)
-        _remove(tmp)
-        return False
-
-    def stale_temporaries(self):
-        """Temporaries of this target left by dead processes of this host (a killed run)."""
-        final = Path(self.path.rstrip("/"))
-        if not final.parent.is_dir():
-            return []
-        host, out = socket.gethostname(), []
-        for p in final.parent.glob(glob_escape(final.name) + TMP_MARK + "*"):
-            m = _TMP_RE.search(p.name)
-            if m and p.name[:m.start()] == final.name and m["host"] == host and not _pid_alive(int(m["pid"])):
-                out.append(p)
-        return out
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
-
-
-class PairParameter(luigi.Parameter):
-    """A pair name from pipeline.pairs.PAIRS; an unknown name fails before anything runs."""
-
-    def normalize(self, x):
-        get_pair(x)          # raises DataError naming the known pairs
-        return x
-
-
-class ArtifactTask(luigi.Task):
+class ArtifactTask(RetryPolicy, luigi.Task):
     """A stage whose outputs live in `artifacts/<pair>/<Task>-<digest>/`.
 
     The digest hashes the task's significant parameters and the paths of its inputs (which hold the
@@ -160,22 +41,15 @@ class ArtifactTask(luigi.Task):
     """
     pair = PairParameter(description=f"image→video pair: one of {', '.join(PAIRS)}")
     digest_excludes = ()        # parameters that name a part of one output folder (e.g. "shard")
-    max_failures = None         # failures before the scheduler disables the task; None: [scheduler] retry_count
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Set by the process that runs the task (a fork of the worker when --workers > 1), read by the
-        # worker when it reports the failure: shared memory, made before the fork.
-        self._bad_input = multiprocessing.RawValue("b", 0)
-
-    def __getstate__(self):                 # shared memory is passed on by fork, not by pickle
-        state = dict(self.__dict__)
-        state["_bad_input"] = state["_bad_input"].value
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._bad_input = multiprocessing.RawValue("b", state["_bad_input"])
+        if _is_root(self):      # the task named on the command line: check the settings once, before any work
+            families = _families()
+            config.check_config(families, {f for f in families if issubclass(Register.get_task_cls(f), ArtifactTask)},
+                                SHARED, tuple(PAIRS))
+            config.check_command_line(self.get_task_family(), families, _graph_families(self), SHARED)
+            atexit.register(_name_the_output, self, os.getpid())
 
     @classmethod
     def get_param_values(cls, params, args, kwargs):
@@ -184,11 +58,38 @@ class ArtifactTask(luigi.Task):
         values = config.resolve(cls, params, values, explicit)
         return [(name, values[name]) for name, _ in params]
 
+    FLOWS = ("pair", "shard", "train_overrides", *SHARED)   # what a parent passes on to what it requires
+
+    def clone(self, cls=None, **kwargs):
+        """`cls` with this task's pair, shared settings and chain overrides (and `kwargs`). Unlike Luigi's clone,
+        a stage setting that two stages happen to share a name for (batch_size, max_reject_fraction) is not
+        passed on: each stage takes its own from the command line or luigi.cfg."""
+        cls = cls or self.__class__
+        names = cls.get_param_names(include_significant=True)
+        return cls(**{**{k: getattr(self, k) for k in self.FLOWS if k in names and hasattr(self, k)}, **kwargs})
+
+    def digest_params(self) -> dict:
+        """The significant parameters that shape this task's own output (its digest, the report's Parameters)."""
+        return {k: v for k, v in self.to_str_params(only_significant=True).items()
+                if k not in self.digest_excludes and k not in getattr(self, "passes_on", ())}
+
+    def upstream_paths(self) -> list:
+        return sorted(t.path for t in flatten(self.input()))
+
     def digest(self) -> str:
-        params = {k: v for k, v in self.to_str_params(only_significant=True).items() if k not in self.digest_excludes}
-        upstream = sorted(t.path for t in flatten(self.input()))
+        params, upstream = self.digest_params(), self.upstream_paths()
         key = json.dumps([self.get_task_family(), params, upstream], sort_keys=True)
         return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+    def complete(self) -> bool:
+        """Outputs exist, every requirement is complete, and no input is newer than an output."""
+        outputs = flatten(self.output())
+        if not outputs or not all(o.exists() for o in outputs):
+            return False
+        if not all(r.complete() for r in flatten(self.requires())):
+            return False
+        inputs = [t.path for t in flatten(self.input())]
+        return not inputs or min(mtime(o.path) for o in outputs) >= max(mtime(p) for p in inputs)
 
     def folder(self) -> Path:
         return Path(config.paths().artifacts) / self.pair / f"{self.get_task_family()}-{self.digest()}"
@@ -219,118 +120,50 @@ class ArtifactTask(luigi.Task):
         parts = [f"{k}={getattr(self, k)}" for k in self.digest_excludes]
         return f"{self.get_task_family()}({', '.join([self.pair, *parts])})"
 
-    # ---- retries: bad input fails once ------------------------------------------------------------
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "run" in cls.__dict__:
-            cls.run = _run_wrapper(cls.__dict__["run"])
-
-    @property
-    def retry_count(self):
-        """Luigi's per-task retry policy: failures before the scheduler disables the task."""
-        return 1 if self._bad_input.value else self.max_failures
-
-    def on_failure(self, exception):
-        if isinstance(exception, DataError):
-            self._bad_input.value = 1
-            return f"{exception}\n(bad input: not retried; fix it and run again)"
-        return super().on_failure(exception)
-
     @property
     def pair_spec(self):
         return get_pair(self.pair)
 
 
-def _run_wrapper(run):
-    """run(), reporting 0 % and 100 % to the scheduler, and a DataError disables the task at its first failure.
+_root_seen = set()
 
-    The scheduler applies a retry policy it receives with a status *after* counting that status, so the
-    policy "retry_count = 1" must reach it before the worker reports FAILED: told here, while run() still
-    holds the worker's status reporter (the object behind set_status_message; Luigi sends tracking URLs
-    the same way). The worker's own report then carries retry_count = 1 as well (the `retry_count` property).
-    """
-    @functools.wraps(run)
-    def wrapper(self, *args, **kwargs):
-        reporting = callable(self.set_progress_percentage) and callable(self.set_status_message)
-        if reporting:        # every task shows in the visualiser where it runs, even one without progress of its own
-            self.set_progress_percentage(0)
-            self.set_status_message(f"started on {socket.gethostname()}, pid {os.getpid()}")
+
+def _is_root(task) -> bool:
+    parser = CmdlineParser.get_instance()
+    if parser is None or parser.known_args.root_task != task.get_task_family() or _root_seen:
+        return False
+    _root_seen.add(task.task_id)
+    return True
+
+
+def _families() -> dict:
+    """family → parameter names, for every stage and for the [paths] / [datasets] config classes."""
+    out = {}
+    for family, cls in Register._get_reg().items():
+        if isinstance(cls, type) and (issubclass(cls, ArtifactTask) or cls.__module__.startswith("tasks.")):
+            out[family] = set(cls.get_param_names(include_significant=True))
+    return out
+
+
+def _graph_families(root) -> set:
+    seen, families, todo = set(), set(), [root]
+    while todo:
+        t = todo.pop()
+        if t.task_id not in seen:
+            seen.add(t.task_id)
+            families.add(t.get_task_family())
+            todo += flatten(t.requires())
+    return families
+
+
+def _name_the_output(task, pid) -> None:
+    """At exit of the command that ran `task`: one last line naming its output, when it is complete."""
+    if os.getpid() == pid and flatten(task.output()):
         try:
-            result = run(self, *args, **kwargs)
-            if reporting:
-                self.set_progress_percentage(100)
-            return result
-        except DataError:
-            self._bad_input.value = 1
-            reporter = getattr(self.set_status_message, "__self__", None)
-            scheduler, worker = getattr(reporter, "_scheduler", None), getattr(reporter, "_worker_id", None)
-            if scheduler is not None and worker is not None:
-                try:
-                    scheduler.add_task(task_id=self.task_id, worker=worker, status=RUNNING,
-                                       resources=self.process_resources(), retry_policy_dict=dict(retry_count=1))
-                except Exception as e:      # the worker's report still disables it, one retry later
-                    log.warning("could not tell the scheduler not to retry %s: %s", self, e)
-            raise
-    return wrapper
-
-
-# ---- what happens around every run (in the process that runs the task) ------------------------------
-
-_gpu_lock_fd = None
-LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
-
-
-def gpu_lock_path(task):
-    """The lock file of the GPU that `task` will use, or None (no GPU resource, or a CPU run)."""
-    if "gpu" not in (getattr(task, "resources", None) or {}):
-        return None
-    name = str(getattr(task, "device", "auto"))
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if not name.startswith("cuda"):
-        return None
-    index = name.partition(":")[2] or "0"
-    return os.path.join(LOCK_DIR or tempfile.gettempdir(), f"divafn-gpu-cuda{index}.lock")
-
-
-@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
-@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_MISSING)
-@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_PRESENT)
-def _open_run_log_while_scheduling(task, *dep):
-    """In the worker's own process, before it forks: the forked task processes inherit the file."""
-    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
-
-
-@ArtifactTask.event_handler(luigi.Event.START)
-def _before_run(task):
-    global _gpu_lock_fd
-    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
-    for target in flatten(task.output()):
-        if isinstance(target, AtomicTarget):
-            for p in target.stale_temporaries():
-                log.info("removing %s: a temporary left by a killed run", p)
-                _remove(str(p))
-    seed = int(getattr(task, "seed", 0) or 0)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    lock = gpu_lock_path(task)
-    if lock and _gpu_lock_fd is None:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("%s: waiting for this machine's GPU (%s is held by another task)", task, lock)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        _gpu_lock_fd = fd
-
-
-@ArtifactTask.event_handler(luigi.Event.SUCCESS)
-@ArtifactTask.event_handler(luigi.Event.FAILURE)
-def _after_run(task, *exc):
-    global _gpu_lock_fd
-    if not exc:
-        cli_logging.commit_run_logs()
-    cli_logging.end_progress(task.display_name())
-    if _gpu_lock_fd is not None:
-        os.close(_gpu_lock_fd)            # releases the flock
-        _gpu_lock_fd = None
+            done = task.complete()
+        except Exception:
+            return
+        if done:
+            paths = [o.path for o in flatten(task.output())]
+            shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else "")
+            print(f"{task.get_task_family()} {task.pair}: {shown}", file=sys.stderr)

@@ -4,15 +4,17 @@ import logging
 import luigi
 import numpy as np
 
-from pipeline import embeddings, h5io
+from pipeline.io import h5io
+from pipeline.method import embeddings
 
 from .base import ArtifactTask
 from .data import BuildManifest
+from .params import Dataset
 
 log = logging.getLogger("luigi-interface")
 
 
-class EmbedClassNames(ArtifactTask):
+class EmbedClassNames(ArtifactTask, Dataset):
     """S: one vector per class name of the pair (pipeline.embeddings) → classnames.h5.
 
     provider: `hashed_ngrams` (offline default, no file), `word_vectors` (a word2vec binary/text or GloVe
@@ -26,8 +28,6 @@ class EmbedClassNames(ArtifactTask):
                                      description="where class-name vectors come from")
     vectors_path = luigi.Parameter(default="", description="word vectors file / sentence-transformers model folder "
                                                            "(word_vectors, sentence_transformers)")
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
 
     def requires(self):
         return self.clone(BuildManifest)      # so that nothing runs before the data is checked

@@ -5,33 +5,36 @@ from pathlib import Path
 
 import luigi
 
-from pipeline import assemble, compare, evaluation, h5io
+from pipeline.evaluation import methods, sweeps
+from pipeline.io import assemble, h5io
 
 from .base import ArtifactTask
-from .data import BuildManifest
 from .experiment import FitClassifier
+from .params import Chain, Dataset, Device, ImageSize, Training, Videos
 from .semantics import ProjectSemantics
 from .train import TrainDIVAFN
 
 log = logging.getLogger("luigi-interface")
 
 
-class CompareMethods(ArtifactTask):
+class CompareMethods(ArtifactTask, Chain):
     """Every method of pipeline.evaluation.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
     use_keyframes=false) for `divafn_no_keyframes`. results.json has FitClassifier's layout, so the
     report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
     """
-    seed = luigi.IntParameter(default=0, description="seed of training, λ folds and SVM")
-    svm_c = FitClassifier.svm_c
-    keyframe_pooling = ProjectSemantics.keyframe_pooling
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
 
     def requires(self):
         return dict(divafn=self.clone(ProjectSemantics),
                     no_keyframes=self.clone(ProjectSemantics, train_overrides={"use_keyframes": False}))
+
+    def scoring(self) -> dict:
+        """The SVM's C and the keyframe pooling it scores with: FitClassifier's and ProjectSemantics' own settings."""
+        return dict(svm_c=self.clone(FitClassifier).svm_c, keyframe_pooling=self.requires()["divafn"].keyframe_pooling)
+
+    def digest_params(self) -> dict:
+        return dict(super().digest_params(), **{k: str(v) for k, v in self.scoring().items()})
 
     def output(self):
         return self.artifact("results.json")
@@ -43,22 +46,22 @@ class CompareMethods(ArtifactTask):
         assemble.check_ids(h5io.read(path_nk, "features", ["video_ids"])["video_ids"], f["video_ids"],
                            "the no-keyframes chain's features", path_nk)
         semantic = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
-        results = evaluation.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
-                                         len(classes), self.keyframe_pooling, self.svm_c, self.seed)
+        scoring = self.scoring()
+        results = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
+                                         len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed)
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(results.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
-        out = compare.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], results,
-                                   self.provenance(method_descriptions=evaluation.METHODS))
+        out = sweeps.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], results,
+                                   self.provenance(method_descriptions=methods.METHODS))
         with self.output().temporary_path() as tmp:
-            compare.write_json(tmp, out)
+            sweeps.write_json(tmp, out)
 
 
-class SeedSweep(ArtifactTask):
+class SeedSweep(ArtifactTask, Dataset, ImageSize, Videos, Device, Training):
     """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
     seeds = luigi.ListParameter(default=[0, 1, 2], description="seeds of training, λ folds and SVM")
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
+    passes_on = Chain.passes_on
 
     def requires(self):
         return {int(s): self.clone(CompareMethods, seed=int(s)) for s in self.seeds}
@@ -69,26 +72,23 @@ class SeedSweep(ArtifactTask):
     def run(self):
         per_seed = {s: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
                     for s, t in self.input().items()}
-        table = compare.seed_table(per_seed)
+        table = sweeps.seed_table(per_seed)
         seeds = sorted(per_seed)
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            compare.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
+            sweeps.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
                                                               inputs={str(s): t.path for s, t in self.input().items()}))
-            (Path(tmp) / "sweep.md").write_text(compare.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
-            compare.plot_seed_table(table, Path(tmp) / "sweep.png")
+            (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
+            sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
         for m in sorted(table, key=lambda m: -table[m]["mean"]):
             log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"], 100 * table[m]["std"])
 
 
-class Sensitivity(ArtifactTask):
+class Sensitivity(ArtifactTask, Chain):
     """The paper's parameter study: test accuracy (divafn, video_only) as the code length c and the training
     autoencoders' λ vary, one at a time → sensitivity.json, sensitivity.md, sensitivity.png."""
     c_values = luigi.ListParameter(default=[16, 32, 64, 128], description="code lengths c to train with")
     lam_values = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="training λ values")
-    seed = luigi.IntParameter(default=0)
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
 
     def requires(self):
         return dict(c={str(v): self.clone(FitClassifier, train_overrides={"c": int(v)}) for v in self.c_values},
@@ -101,13 +101,13 @@ class Sensitivity(ArtifactTask):
         study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
                      for v, t in targets.items()} for p, targets in self.input().items()}
         study = {"c": study["c"], "λ": study["lam"]}
-        base = TrainDIVAFN(pair=self.pair, data_root=self.data_root, split=self.split)   # luigi.cfg's values
+        base = self.clone(TrainDIVAFN)   # the configured values
         defaults = {"c": base.c, "λ": base.lam}
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            compare.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
+            sweeps.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
                                                                     defaults=defaults))
-            (Path(tmp) / "sensitivity.md").write_text(compare.sensitivity_markdown(self.pair, study, defaults)
+            (Path(tmp) / "sensitivity.md").write_text(sweeps.sensitivity_markdown(self.pair, study, defaults)
                                                       + "\n![](sensitivity.png)\n")
-            compare.plot_sensitivity(study, Path(tmp) / "sensitivity.png")
+            sweeps.plot_sensitivity(study, Path(tmp) / "sensitivity.png")
 

@@ -9,11 +9,14 @@ Precedence, highest first:
 Config files are read in Luigi's order, the repository's luigi.cfg first (so that the package works
 from any directory), then /etc/luigi/luigi.cfg, ./luigi.cfg and $LUIGI_CONFIG_PATH, later ones winning.
 """
+import difflib
 from pathlib import Path
 
 import luigi
 from luigi.cmdline_parser import CmdlineParser
 from luigi.configuration import LuigiConfigParser, get_config
+
+from pipeline.errors import DataError
 
 PACKAGE_CFG = Path(__file__).resolve().parent.parent / "luigi.cfg"
 
@@ -51,3 +54,74 @@ class paths(luigi.Config):
     """[paths]: where datasets are read from and artifacts are written to."""
     data_root = luigi.Parameter(default="data", description="folder holding one folder per dataset (DESIGN §4)")
     artifacts = luigi.Parameter(default="artifacts", description="root of every output")
+
+
+# ---- every setting given is used or refused --------------------------------------------------------------------
+
+# Sections of Luigi itself and of its config classes, which these checks leave to Luigi.
+LUIGI_SECTIONS = {"core", "worker", "scheduler", "retcode", "resources", "email", "smtp", "execution_summary",
+                  "logging", "task_history", "hdfs", "spark"}
+
+
+def _suggest(name, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def config_files() -> str:
+    return ", ".join(p for p in LuigiConfigParser._config_paths if Path(p).is_file()) or "luigi.cfg"
+
+
+def check_config(families: dict, stages: set, shared, pairs) -> None:
+    """Refuse what luigi.cfg sets but no stage would use: an unknown option or section, or a shared setting in a
+    stage's section (where a parent's value would override it). families: task family (stages and config
+    classes such as [paths]) → its parameter names; stages: the families that are stages."""
+    cfg, where = get_config(), config_files()
+    every = set().union(*families.values())
+    for section in cfg.sections():
+        options = cfg.options(section)
+        if section == "divafn":
+            bad = [(o, f"[divafn] holds the settings shared by several stages ({', '.join(shared)})") for o in options
+                   if o not in shared]
+        elif section.startswith("pair:"):
+            if section[5:] not in pairs:
+                raise DataError(f"{where}: [{section}]: no pair {section[5:]!r}{_suggest(section[5:], pairs)}; the pairs are "
+                                f"{', '.join(pairs)}.")
+            bad = [(o, "no stage has this setting") for o in options if o not in every]
+        elif section in families:
+            own = families[section]
+            bad = [(o, f"{o} is shared by the whole graph: set it in [divafn] or [pair:<PAIR>], or give {_flag(o)} "
+                       f"on the command line") if o in shared and o in own and section in stages else
+                   (o, f"{section} has no setting {o!r}{_suggest(o, own)}") for o in options
+                   if o not in own or (o in shared and section in stages)]
+        elif section in LUIGI_SECTIONS or not section[:1].isupper():
+            continue
+        else:
+            raise DataError(f"{where}: [{section}] names no stage{_suggest(section, families)}; the stages are "
+                            f"{', '.join(sorted(families))}.")
+        if bad:
+            o, why = bad[0]
+            raise DataError(f"{where}: [{section}] {o}: {why}.")
+
+
+def check_command_line(root: str, families: dict, graph: set, shared) -> None:
+    """Refuse a `--Stage-setting` flag that would not reach its stage: a shared setting given for one stage
+    other than the one run (its parent passes its own value on), or a flag for a stage outside the graph."""
+    parser = CmdlineParser.get_instance()
+    if parser is None:
+        return
+    for dest, value in sorted(vars(parser.known_args).items()):
+        family, _, name = dest.partition("_")
+        if value is None or family not in families or name not in families[family] or family == root:
+            continue
+        flag = f"--{family}-{name.replace('_', '-')}"
+        if family not in graph:
+            raise DataError(f"{flag}: {family} is not a stage of {root}'s graph, so the setting would be ignored; "
+                            f"drop it, or run `luigi --module tasks {family} ...`.")
+        if name in shared:
+            raise DataError(f"{flag}: {name} is shared by every stage of the graph; give it as {_flag(name)} {value} "
+                            f"(or in luigi.cfg [divafn] / [pair:<PAIR>]).")

@@ -6,11 +6,12 @@ from pathlib import Path
 import luigi
 import numpy as np
 
-from pipeline import h5io, images, manifest, synthetic
-from pipeline.errors import DataError
+from pipeline.data import images, manifest, synthetic
+from pipeline.io import h5io
 
 from .base import ArtifactTask
 from .config import paths
+from .params import Dataset, ImageSize
 
 log = logging.getLogger("luigi-interface")
 
@@ -29,16 +30,6 @@ class MakeSyntheticData(ArtifactTask):
                                progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
 
 
-class SplitParameter(luigi.IntParameter):
-    """An official split number; another number fails at parse time with one line."""
-
-    def normalize(self, x):
-        if int(x) not in (1, 2, 3):
-            raise DataError(f"--split {x}: UCF101 and HMDB51 ship splits 1, 2 and 3 (Stanford40 and the class-folder "
-                            f"image sets have one); use --split 1, 2 or 3.")
-        return int(x)
-
-
 class datasets(luigi.Config):
     """[datasets]: a dataset's own folder, for users whose folder is not `<data root>/<usual name>` (DESIGN §4).
 
@@ -53,16 +44,12 @@ class datasets(luigi.Config):
     ead = luigi.Parameter(default="", description="folder of EAD (one folder per class)")
 
 
-class BuildManifest(ArtifactTask):
+class BuildManifest(ArtifactTask, Dataset):
     """Every item of the pair (path, class, split, modality), after checking the dataset layout.
 
     Every other stage depends on this one, so a missing or incomplete dataset stops the run here, with
     one error listing every problem, before anything is computed or written.
     """
-    data_root = luigi.Parameter(default="", description="folder holding one folder per dataset; "
-                                                        "empty: [paths] data_root in luigi.cfg")
-    split = SplitParameter(default=1, description="official split of UCF101 / HMDB51: 1, 2 or 3")
-
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
 
@@ -94,11 +81,8 @@ class BuildManifest(ArtifactTask):
             m.to_json(tmp)
 
 
-class PrepareImages(ArtifactTask):
+class PrepareImages(ArtifactTask, Dataset, ImageSize):
     """Every still image decoded once to (S, S, 3) uint8, so training never touches JPEG files."""
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
-    image_size = luigi.IntParameter(default=224, description="network input size S (pixels)")
 
     def requires(self):
         return self.clone(BuildManifest)

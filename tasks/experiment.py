@@ -4,25 +4,25 @@ import logging
 from pathlib import Path
 
 import luigi
-import torch
 from luigi.task import flatten
 
-from pipeline import evaluation, h5io, manifest, provenance, report
-from pipeline.inspect import read_rejects
+from pipeline import report
+from pipeline.data import manifest
+from pipeline.evaluation import methods
+from pipeline.io import h5io, provenance
+from pipeline.io.rejects import read_rejects
+from pipeline.method import checkpoint
 
 from .base import ArtifactTask
-from .data import BuildManifest
+from .params import Chain
 from .semantics import ProjectSemantics
 
 log = logging.getLogger("luigi-interface")
 
 
-class FitClassifier(ArtifactTask):
+class FitClassifier(ArtifactTask, Chain):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
-    seed = luigi.IntParameter(default=0, description="seed of the SVM solver")
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
     train_overrides = ProjectSemantics.train_overrides
     digest_excludes = ProjectSemantics.digest_excludes
 
@@ -37,7 +37,7 @@ class FitClassifier(ArtifactTask):
         f = h5io.read(features_path, "features", ["Y", "video_labels", "video_split", "video_ids"])
         sem = h5io.read(self.input().path, "semantic", ["SH", "SG", "SE"])
         classes = h5io.attrs(features_path)["classes"]
-        results = evaluation.compare(evaluation.method_features(f, sem), f["video_labels"], f["video_split"],
+        results = methods.compare(methods.method_features(f, sem), f["video_labels"], f["video_split"],
                                      len(classes), self.svm_c, self.seed)
         test_ids = f["video_ids"][f["video_split"] == "test"]
         out = dict(classes=classes, test_ids=test_ids.tolist(), test_labels=f["video_labels"][f["video_split"] == "test"].tolist(),
@@ -52,14 +52,13 @@ class FitClassifier(ArtifactTask):
                 json.dump(out, fh, indent=1)
 
 
-class RunExperiment(ArtifactTask):
+class RunExperiment(ArtifactTask, Chain):
     """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
-    seed = luigi.IntParameter(default=0, description="seed of training and evaluation")
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
 
     def requires(self):
-        from .compare import CompareMethods     # every method and ablation on the same split
+        from .compare import (
+            CompareMethods,  # every method and ablation on the same split
+        )
         return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods))
 
     def output(self):
@@ -72,7 +71,7 @@ class RunExperiment(ArtifactTask):
         res = json.loads(Path(self.input()["fit"].path).read_text())
         res["methods"].update(json.loads(Path(self.input()["compare"].path).read_text())["methods"])
         feats = h5io.read(dump.output().path, "features")
-        ckpt = torch.load(train_task.output().path, map_location="cpu", weights_only=False)
+        ckpt = checkpoint.load(train_task.output().path)
         m = manifest.Manifest.from_json(train_task.input()["manifest"].path)
         shards = [t.path for t in train_task.input()["keyframes"] + train_task.input()["video_features"]]
         classes = res["classes"]
@@ -89,9 +88,7 @@ class RunExperiment(ArtifactTask):
             confusion=divafn["confusion"], lambdas=h5io.attrs(fit.input().path)["lambdas"],
             embedding=names.get("embedding", "hashed character n-grams (offline default; no word vectors file)"),
             embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
-            weights=(f"{ckpt['dims'].get('backbone', 'cnnf')} initialised from {ckpt['pretrained']}" if ckpt.get("pretrained")
-                     else f"{ckpt['dims'].get('backbone', 'cnnf')} trained from scratch (no ImageNet weights file)"),
-            backbone=ckpt["dims"].get("backbone", "cnnf"),
+            weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
             device=(ckpt.get("provenance") or {}).get("device"),
             data=report.data_summary(m, train_task.split),
             rejects=[r for p in shards for r in read_rejects(p)],
@@ -119,7 +116,7 @@ def _graph(task) -> dict:
         seen.add(t.task_id)
         for dep in flatten(t.requires()):
             walk(dep)
-        params = {k: v for k, v in t.to_str_params(only_significant=True).items() if k not in getattr(t, "digest_excludes", ())}
+        params = t.digest_params()
         family = t.get_task_family()
         out.setdefault(family, (params, []))[1].extend(o.path for o in flatten(t.output()))
 

@@ -1,24 +1,22 @@
 """The semantic autoencoders Auto-F/H/G/E."""
 import luigi
 
-from pipeline import h5io, semantics
+from pipeline.io import h5io
+from pipeline.method import semantics
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
-from .data import BuildManifest
+from .params import Chain
 from .train import DumpFeatures
 
 
-class ProjectSemantics(ArtifactTask):
+class ProjectSemantics(ArtifactTask, Chain):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
-    seed = luigi.IntParameter(default=0, description="seed of the λ cross-validation folds")
     lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
     centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                  description="centre each autoencoder's input on its fitting set's mean before L2 "
                                              "normalisation (false: SAE's plain normalisation)")
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
     train_overrides = DumpFeatures.train_overrides
     digest_excludes = DumpFeatures.digest_excludes
 

@@ -2,32 +2,26 @@
 import logging
 
 import luigi
-import torch
 
-from models import BACKBONES, DIVAFN
-from pipeline import assemble, features, h5io, manifest, pretrained, train
-from pipeline.train import TrainConfig
+from pipeline.data import manifest
+from pipeline.io import assemble, h5io
+from pipeline.method import checkpoint, features, pretrained, train
+from pipeline.method.train import TrainConfig
 
 from .base import ArtifactTask
+from .classnames import EmbedClassNames
 from .data import BuildManifest, PrepareImages
 from .extract import ExtractKeyframes, ExtractVideoFeatures
-from .classnames import EmbedClassNames
+from .params import Chain, Dataset, Device, ImageSize, Seed, Training, Videos
 
 log = logging.getLogger("luigi-interface")
 
 
-class TrainDIVAFN(ArtifactTask):
+class TrainDIVAFN(ArtifactTask, Dataset, ImageSize, Videos, Seed, Device, Training):
     """θx (image/keyframe CNN-F), θy (video net), W_F, W_H, W_G by Algorithm 1 → model.pt."""
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
-    image_size = ExtractKeyframes.image_size
-    keyframes = ExtractKeyframes.keyframes
-    n_shards = ExtractKeyframes.n_shards
-    seed = luigi.IntParameter(default=0, description="seed of initialisation and batch order")
     c = luigi.IntParameter(default=64, description="length of the domain-invariant representation")
     fc_dim = luigi.IntParameter(default=4096, description="width of CNN-F's full6/full7")
     video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
-    epochs = luigi.IntParameter(default=30, description="outer iterations of Algorithm 1")
     batch_size = luigi.IntParameter(default=256, description="N_x = N_y")
     lr_x = luigi.FloatParameter(default=1e-4)
     lr_y = luigi.FloatParameter(default=1e-3)
@@ -39,10 +33,7 @@ class TrainDIVAFN(ArtifactTask):
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
-    device = luigi.Parameter(default="auto", significant=False, description="auto, cpu, cuda, cuda:N")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
-    backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="cnnf",
-                                     description="f(·; θx): cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: from scratch)")
     use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                         description="train on the training videos' keyframes (false: images and videos "
@@ -78,41 +69,16 @@ class TrainDIVAFN(ArtifactTask):
                      self.pretrained, ", ".join(loaded["skipped"]) or "none")
         history = train.train(model, data, cfg, device, progress=self.progress)
         with self.output().temporary_path() as tmp:
-            torch.save(dict(state_dict={k: v.cpu() for k, v in model.state_dict().items()}, dims=dims,
-                            config=train.config_dict(cfg), history=history, classes=m.classes,
-                            pretrained=self.pretrained, use_keyframes=self.use_keyframes,
-                            provenance=self.provenance(device=str(device))), tmp)
+            checkpoint.save(tmp, model, dims, train.config_dict(cfg), history, m.classes, self.pretrained,
+                            self.use_keyframes, self.provenance(device=str(device)))
 
 
-def load_model(path) -> DIVAFN:
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    model = DIVAFN(**ckpt["dims"])
-    model.load_state_dict(ckpt["state_dict"])
-    return model
-
-
-def initial_model(path, seed: int) -> DIVAFN:
-    """The networks of model.pt as training started: initial weights rebuilt from `seed` (train.build_model),
-    with the trained model's buffers (input statistics, set from the data before the first step)."""
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    model = train.build_model(ckpt["dims"], seed)
-    if ckpt.get("pretrained"):              # θx⁰ was the ImageNet file's
-        pretrained.load_pretrained(model.f, ckpt["pretrained"], ckpt["dims"].get("backbone", "cnnf"))
-    buffers = {name for name, _ in model.named_buffers()}
-    model.load_state_dict({k: v for k, v in ckpt["state_dict"].items() if k in buffers}, strict=False)
-    return model
-
-
-class DumpFeatures(ArtifactTask):
+class DumpFeatures(ArtifactTask, Chain):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
 
     Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the
     "before training" picture of the report's projection.
     """
-    seed = TrainDIVAFN.seed
-    device = TrainDIVAFN.device
-    data_root = BuildManifest.data_root
-    split = BuildManifest.split
     resources = {"gpu": 1}
     train_overrides = luigi.DictParameter(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
                                           '{"use_keyframes": false}, {"c": 32}); they reach this hash through its input\'s path')
@@ -133,9 +99,9 @@ class DumpFeatures(ArtifactTask):
                                        h5io.read_shards([t.path for t in upstream["video_features"]], "video_features"))
         self.progress(0.1, "computing F, H, G")
         device = train.resolve_device(self.device)
-        out = features.dump(load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)
+        out = features.dump(checkpoint.load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)
         self.progress(0.6, "computing F0, H0, G0 (initial weights)")
-        before = features.dump(initial_model(self.input().path, self.seed), images["X"], videos["K"], videos["Y"], device)
+        before = features.dump(checkpoint.initial_model(self.input().path, self.seed), images["X"], videos["K"], videos["Y"], device)
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "features", dict(
                 F=out["F"], H=out["H"], G=out["G"], F0=before["F"], H0=before["H"], G0=before["G"], Y=videos["Y"],

@@ -13,7 +13,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from pipeline import synthetic
+from pipeline.data import synthetic
 
 SPEC = synthetic.SyntheticSpec(images_per_class=0, train_videos_per_class=0, test_videos_per_class=0,
                                frames=12, width=64, height=48, fps=25)

@@ -4,9 +4,9 @@ import torch
 
 from models import DIVAFN, build_backbone
 from models.backbones import TorchvisionBackbone
-from pipeline import train
 from pipeline.errors import DataError
-from pipeline.pretrained import load_pretrained
+from pipeline.method import train
+from pipeline.method.pretrained import load_pretrained
 
 C, FC = 8, 64
 

@@ -5,7 +5,15 @@ import re
 import subprocess
 import sys
 
-from conftest import FAST_CFG, REPO, check_artifacts, metrics_of, scheduler_api, start_luigi, stop_group
+from conftest import (
+    FAST_CFG,
+    REPO,
+    check_artifacts,
+    metrics_of,
+    scheduler_api,
+    start_luigi,
+    stop_group,
+)
 
 from tasks import cli_logging
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from pipeline import embeddings
 from pipeline.errors import DataError
+from pipeline.method import embeddings
 
 VOCAB = {"riding": [1.0, 0.0, 0.0, 0.5], "horse": [0.0, 1.0, 0.0, 0.0], "bike": [0.0, 0.0, 1.0, 0.0],
          "Archery": [0.3, 0.3, 0.3, 0.3], "brushing": [0.5, -1.0, 0.0, 2.0]}
@@ -101,8 +101,9 @@ def test_embed_class_names_task_records_the_provider(tmp_path_factory):
     import json
 
     from conftest import run_luigi
-    from pipeline import h5io
     from tiny_run import run_folder, tiny_run
+
+    from pipeline.io import h5io
 
     cwd = tiny_run(tmp_path_factory)
     metrics = json.loads((run_folder(cwd) / "metrics.json").read_text())

@@ -8,11 +8,12 @@ import scipy.io
 import torch
 from conftest import TINY_CFG, run_luigi
 
-from pipeline import assemble, h5io, precomputed, video_backbones, video_shards
+from pipeline.data.manifest import Item
+from pipeline.data.synthetic import write_video
 from pipeline.errors import DataError
 from pipeline.inspect import read_rejects
-from pipeline.manifest import Item
-from pipeline.synthetic import write_video
+from pipeline.io import assemble, h5io
+from pipeline.video import cnn3d, precomputed, shards
 
 
 def _frames(n, h=64, w=80, seed=0):
@@ -39,7 +40,7 @@ def videos(tmp_path):
 
 
 def test_keyframe_shard_rejects_each_bad_video_and_keeps_the_rest(videos, tmp_path):
-    arrays, rejects = video_shards.keyframe_shard(videos, 3, 32, motion=(4, 8))
+    arrays, rejects = shards.keyframe_shard(videos, 3, 32, motion=(4, 8))
     assert list(arrays["ids"]) == ["C/good1.avi", "C/good2.avi"]
     assert arrays["K"].shape == (2, 3, 32, 32, 3) and arrays["Y"].shape == (2, 191) and arrays["frame_index"].shape == (2, 3)
     reasons = dict(rejects)
@@ -50,14 +51,14 @@ def test_keyframe_shard_rejects_each_bad_video_and_keeps_the_rest(videos, tmp_pa
     assert "fewer than the 3" in reasons["C/short.avi"]
     # written as the shard does, and read back as the report reads it
     path = tmp_path / "shard-000.h5"
-    arrays["rejects"] = video_shards.rejects_array(rejects, str(path))
+    arrays["rejects"] = shards.rejects_array(rejects, str(path))
     h5io.write(path, "keyframes", arrays, {"task_id": "t"})
     got = read_rejects(path)
     assert [r["path"] for r in got] == list(reasons) and got[0]["reason"] == reasons["C/empty.avi"]
     with pytest.raises(DataError, match=r"4 of 6 videos.*max_reject_fraction=0.5.*--ExtractKeyframes-max-reject-fraction"):
-        video_shards.check_rejects(rejects, 6, 0.5, str(path), "ExtractKeyframes")
-    video_shards.check_rejects(rejects, 6, 0.7, str(path), "ExtractKeyframes")
-    empty = video_shards.rejects_array([], str(path))
+        shards.check_rejects(rejects, 6, 0.5, str(path), "ExtractKeyframes")
+    shards.check_rejects(rejects, 6, 0.7, str(path), "ExtractKeyframes")
+    empty = shards.rejects_array([], str(path))
     assert empty.shape == (0, 3)
 
 
@@ -84,36 +85,36 @@ def test_backbone_loads_a_local_state_dict_and_gives_512d_features(tmp_path):
     src = torchvision.models.video.r3d_18(weights=None, num_classes=400)
     wpath = tmp_path / "r3d_18.pth"
     torch.save(src.state_dict(), wpath)
-    model = video_backbones.build("r3d_18", str(wpath))
+    model = cnn3d.build("r3d_18", str(wpath))
     assert torch.equal(model.state_dict()["layer1.0.conv1.0.weight"], src.state_dict()["layer1.0.conv1.0.weight"])
     clip = np.random.default_rng(0).integers(0, 255, (8, 128, 171, 3), dtype=np.uint8)
-    Y = video_backbones.features(model, [clip, clip[::-1].copy()], "cpu", batch=2)
+    Y = cnn3d.features(model, [clip, clip[::-1].copy()], "cpu", batch=2)
     assert Y.shape == (2, 512) and np.isfinite(Y).all()
     src.fc = torch.nn.Identity()
     with torch.no_grad():
-        ref = src.eval()(video_backbones.clip_tensor(clip)[None]).numpy()
+        ref = src.eval()(cnn3d.clip_tensor(clip)[None]).numpy()
     np.testing.assert_allclose(Y[:1], ref, rtol=1e-4, atol=1e-5)
 
 
 def test_backbone_weights_errors(tmp_path):
     with pytest.raises(DataError, match=r"not found \(luigi.cfg \[ExtractVideoFeatures\] weights\)"):
-        video_backbones.build("r3d_18", str(tmp_path / "missing.pth"))
+        cnn3d.build("r3d_18", str(tmp_path / "missing.pth"))
     with pytest.raises(DataError, match="needs pretrained weights"):
-        video_backbones.build("mc3_18", "")
-    assert video_backbones.build("mc3_18", "", allow_random=True) is not None
+        cnn3d.build("mc3_18", "")
+    assert cnn3d.build("mc3_18", "", allow_random=True) is not None
     import torchvision
     wrong = tmp_path / "r2plus1d.pth"
     torch.save(torchvision.models.video.r2plus1d_18(weights=None).state_dict(), wrong)
     with pytest.raises(DataError, match="does not fit"):
-        video_backbones.build("r3d_18", str(wrong))
+        cnn3d.build("r3d_18", str(wrong))
     junk = tmp_path / "junk.pth"
     junk.write_text("nope")
     with pytest.raises(DataError, match="not a torch state dict"):
-        video_backbones.build("r3d_18", str(junk))
+        cnn3d.build("r3d_18", str(junk))
 
 
 def test_clip_shard_samples_uniform_clips_and_rejects(videos):
-    out = list(video_shards.clip_shard(videos, 4, (24, 16)))
+    out = list(shards.clip_shard(videos, 4, (24, 16)))
     assert [i for i, c in out if not isinstance(c, Exception)] == ["C/good1.avi", "C/good2.avi", "C/short.avi"]
     assert out[0][1].shape == (4, 16, 24, 3)
     assert [i for i, c in out if isinstance(c, Exception)] == ["C/empty.avi", "C/truncated.avi", "C/text.avi"]

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import luigi
 import pytest
-
-from conftest import FAST_CFG, LUIGI, check_artifacts, luigi_env, metrics_of, scheduler_api, start_luigi, stop_group
+from conftest import (
+    FAST_CFG,
+    LUIGI,
+    check_artifacts,
+    luigi_env,
+    metrics_of,
+    scheduler_api,
+    start_luigi,
+    stop_group,
+)
 
 from pipeline.errors import DataError
 from tasks.base import AtomicTarget

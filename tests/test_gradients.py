@@ -16,8 +16,8 @@ import torch
 from numpy.testing import assert_allclose
 
 from models.cnnf import on_sphere
-from pipeline import train
-from pipeline.losses import autoencoder_loss
+from pipeline.method import train
+from pipeline.method.losses import autoencoder_loss
 
 rng = np.random.default_rng(0)
 C, c, d, lam, scale = 3, 4, 5, 0.7, 2.0

@@ -10,10 +10,11 @@ import h5py
 import numpy as np
 import pytest
 import torch
-
-from pipeline import h5io, inspect
-from pipeline.errors import DataError
 from tiny_run import run_folder, tiny_run
+
+from pipeline import inspect
+from pipeline.errors import DataError
+from pipeline.io import h5io
 
 REPO = Path(__file__).resolve().parent.parent
 CLASSES = ["Archery", "BrushingTeeth", "Rowing"]

@@ -1,13 +1,13 @@
 """Readers of the official layouts, the class tables, the manifest's checks, and decoding of real file kinds."""
 import numpy as np
+import official_layouts as L
 import pytest
 from PIL import Image
 
-import official_layouts as L
-from pipeline import decode, images, layouts, manifest
+from pipeline.data import images, layouts, manifest
+from pipeline.data.pairs import HMDB51_CLASSES, PAIRS, UCF101_CLASSES, normalise
 from pipeline.errors import DataError
-from pipeline.pairs import HMDB51_CLASSES, PAIRS, UCF101_CLASSES, normalise
-
+from pipeline.video import decode
 
 # --- class tables --------------------------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 from numpy.testing import assert_allclose
 
-from pipeline import embeddings, sae
-from pipeline.losses import autoencoder_loss, similarity_matrix, similarity_nll
+from pipeline.method import embeddings, sae
+from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
 
 def brute_force_similarity_nll(A, B, M):
@@ -120,7 +120,7 @@ def test_centring_recovers_the_classes_that_a_common_component_hides():
 
 
 def test_centred_semantic_features_ignore_a_shift_shared_by_every_item():
-    from pipeline import semantics
+    from pipeline.method import semantics
     rng = np.random.default_rng(7)
     S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing"], 40)
     y_F, y_V = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 6)

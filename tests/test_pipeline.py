@@ -3,7 +3,6 @@ import json
 import shutil
 
 import h5py
-
 from conftest import TINY_CFG, run_luigi
 from tiny_run import run_folder, tiny_run
 

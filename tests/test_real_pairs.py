@@ -8,11 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 import official_layouts as L
+import pytest
 from conftest import run_luigi
-from pipeline.pairs import PAIRS
+
+from pipeline.data.pairs import PAIRS
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.image import imread
-
-from pipeline import report, train
 from tiny_run import run_folder, tiny_run
+
+from pipeline import report
+from pipeline.method import train
 
 CLASSES = ["Archery", "BrushingTeeth", "Rowing", "Biking"]
 SECTIONS = ["## Accuracy on the test videos", "## Per-class accuracy", "## Confusion matrices", "## Training",
@@ -222,7 +223,7 @@ def test_report_renders_to_html_with_its_images(run_cwd, tmp_path):
 
 
 def test_data_summary_counts_by_class_and_split():
-    from pipeline.manifest import Item, Manifest
+    from pipeline.data.manifest import Item, Manifest
     m = Manifest("SYNTHETIC", ["A", "B"],
                  [Item("JPEGImages/a_1.jpg", "/d/Stanford40/JPEGImages/a_1.jpg", 0, "train")],
                  [Item("UCF-101/B/v1.avi", "/d/UCF101/UCF-101/B/v1.avi", 1, "test"),
@@ -250,7 +251,7 @@ def test_feature_probe_reads_a_real_run_and_agrees_with_the_pipeline(run_cwd):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import probe_features
     art = run_cwd / "artifacts" / "SYNTHETIC"
-    from pipeline import h5io
+    from pipeline.io import h5io
     semantic = next(p for p in art.glob("ProjectSemantics-*/semantic.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
     features, classnames = h5io.attrs(semantic)["inputs"]                 # the run's own, whatever else other tests wrote
     out = probe_features.main([str(run_cwd / features), str(run_cwd / classnames)])

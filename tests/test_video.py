@@ -3,10 +3,10 @@ import av
 import numpy as np
 import pytest
 
-from pipeline import decode, keyframes, video_features
-from pipeline.decode import VideoError
+from pipeline.data.synthetic import write_video
 from pipeline.errors import DataError
-from pipeline.synthetic import write_video
+from pipeline.video import decode, keyframes, motion
+from pipeline.video.decode import VideoError
 
 
 def _clip(n=20, h=48, w=64):
@@ -171,9 +171,9 @@ def test_motion_descriptor_sees_motion_not_appearance():
             x, y = 10 + dx * t, 10 + dy * t
             v[t, y:y + 12, x:x + 12] = value
         return v
-    right, down = video_features.motion_descriptor(square_video(2, 0)), video_features.motion_descriptor(square_video(0, 2))
-    still_a, still_b = video_features.motion_descriptor(square_video(0, 0, 120)), video_features.motion_descriptor(square_video(0, 0, 240))
-    assert right.shape == (video_features.dim(),)
+    right, down = motion.motion_descriptor(square_video(2, 0)), motion.motion_descriptor(square_video(0, 2))
+    still_a, still_b = motion.motion_descriptor(square_video(0, 0, 120)), motion.motion_descriptor(square_video(0, 0, 240))
+    assert right.shape == (motion.dim(),)
     assert np.linalg.norm(right - down) > 10 * np.linalg.norm(still_a - still_b)
     assert np.abs(still_a).max() < 1e-3
 

@@ -1,9 +1,9 @@
 """Methods compared on the same split: each is a feature matrix per video fed to the same linear SVM."""
 import numpy as np
 
-from .classifier import evaluate, fit_svm
-from .features import pool_keyframes
-from .semantics import fused
+from pipeline.evaluation.classifier import evaluate, fit_svm
+from pipeline.method.features import pool_keyframes
+from pipeline.method.semantics import fused
 
 
 def divafn_features(semantic: dict) -> np.ndarray:
@@ -29,18 +29,29 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
 
 # --------------------------------------------------------------------------------------------- the comparison
 # CompareMethods (tasks/compare.py): every method on the same split, the same SVM (fit_svm, standardised
-# features, one-vs-rest linear SVM), the same seed. What each method feeds it (n_vid rows, one per video):
-METHODS = {
-    "divafn": "[W_H h ; W_G g ; W_E e]: the paper's classifier input",
-    "video_only": "y: the raw video features (no images, no keyframes, no training)",
-    "keyframe_only": "h: the video's keyframes through the trained f, pooled (no video feature)",
-    "image_only": "trained on the images' F, tested on the test videos' h (no labelled video at all)",
-    "divafn_no_keyframes": "[W_H h ; W_G g ; W_E e] of a DIVAFN trained without keyframes (training: images and "
-                           "videos only, so the H–G and F–H terms vanish); after training the same post-hoc "
-                           "steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM",
-    "divafn_no_autoencoder": "[h ; g ; e], e = [ĥ ; ĝ]: the trained features without semantic projection",
-    "divafn_no_fusion": "[W_H h ; W_G g]: no Auto-E",
+# features, one-vs-rest linear SVM), the same seed. The one table of methods: the comparison computes these,
+# the report describes them from here, and docs/method.md holds `markdown_table()` verbatim (a test checks).
+METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, one per video); how, in a sentence
+    "divafn": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g ; W_E e]",
+                   how="the paper's classifier input: the trained networks' semantic features"),
+    "video_only": dict(uses="videos only", input="y", how="the raw video features: no images, no keyframes, no training"),
+    "keyframe_only": dict(uses="keyframes only", input="h",
+                          how="the video's keyframes through the trained f, pooled (no video feature)"),
+    "image_only": dict(uses="images only", input="F → h",
+                       how="the SVM trained on the images' F, tested on the test videos' h: no labelled video at all"),
+    "divafn_no_keyframes": dict(uses="images, videos", input="[W_H h ; W_G g ; W_E e]",
+                                how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after training the "
+                                    "same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM"),
+    "divafn_no_autoencoder": dict(uses="images, keyframes, videos", input="[h ; g ; e], e = [ĥ ; ĝ]",
+                                  how="the trained features without semantic projection"),
+    "divafn_no_fusion": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g]", how="no Auto-E"),
 }
+
+
+def markdown_table() -> str:
+    """METHODS as a Markdown table (the one in docs/method.md)."""
+    rows = [f"| `{name}` | {m['uses']} | {m['input']} | {m['how']} |" for name, m in METHODS.items()]
+    return "\n".join(["| method | uses | classifier input | what it measures |", "|---|---|---|---|", *rows])
 
 
 def ablation_features(features: dict, semantic: dict, pooling: str = "mean") -> dict:

@@ -7,9 +7,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import layouts
-from .errors import DataError
-from .pairs import Pair
+from pipeline.data import layouts
+from pipeline.data.pairs import Pair
+from pipeline.errors import DataError
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import DataError
+from pipeline.errors import DataError
 
 BACKGROUND = (255, 255, 255)   # what transparent pixels show: a web page's white
 

@@ -4,7 +4,7 @@ import functools
 import subprocess
 from pathlib import Path
 
-from . import __version__
+from pipeline import __version__
 
 REPO = Path(__file__).resolve().parent.parent
 

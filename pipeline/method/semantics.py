@@ -9,8 +9,8 @@ mean μ of the items it is fitted on (see pipeline.sae); μ_F, μ_H, μ_G, μ_E 
 """
 import numpy as np
 
-from . import sae
-from .features import pool_keyframes
+from pipeline.method import sae
+from pipeline.method.features import pool_keyframes
 
 
 def fused(h, G, mu_H, mu_G) -> np.ndarray:

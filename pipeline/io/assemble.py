@@ -1,9 +1,9 @@
 """Join per-stage artifacts by item id into the arrays training and evaluation consume."""
 import numpy as np
 
-from .errors import DataError
-from .manifest import Manifest
-from .train import TrainData
+from pipeline.data.manifest import Manifest
+from pipeline.errors import DataError
+from pipeline.method.train import TrainData
 
 
 def check_ids(found, expected, what: str, path: str = "") -> None:

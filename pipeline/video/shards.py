@@ -8,9 +8,10 @@ fails with DataError: checked per shard, so a run that completes has rejected at
 """
 import numpy as np
 
-from . import video_features
-from .decode import VideoError, scan
-from .errors import DataError
+from pipeline.errors import DataError
+from pipeline.video.decode import VideoError, scan
+from pipeline.video.motion import dim as motion_dim
+from pipeline.video.motion import motion_descriptor
 
 
 def rejects_array(rejects: list, source: str) -> np.ndarray:
@@ -31,7 +32,7 @@ def check_rejects(rejects: list, n_videos: int, max_fraction: float, source: str
 def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n: None) -> tuple:
     """Keyframes of `videos` (manifest Items), and in the same decoding pass the motion descriptor.
 
-    motion: (grid, bins) of pipeline.video_features.motion_descriptor, or None.
+    motion: (grid, bins) of pipeline.video.motion.motion_descriptor, or None.
     Returns (arrays, rejects): arrays K (n, k, S, S, 3) uint8, frame_index (n, k), ids (n,), and Y (n, D)
     float32 when `motion`, for the n accepted videos in input order; rejects [(id, reason)].
     """
@@ -40,7 +41,7 @@ def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n:
         try:
             s = scan(v.path, keyframes=k, size=size, thumbs=bool(motion), min_frames=2 if motion else 1)
             if motion:
-                Y.append(video_features.motion_descriptor(s.thumbs, *motion))
+                Y.append(motion_descriptor(s.thumbs, *motion))
         except VideoError as e:
             rejects.append((v.id, e.reason))
         else:
@@ -51,7 +52,7 @@ def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n:
     arrays = dict(K=np.stack(K) if K else np.empty((0, k, size, size, 3), np.uint8),
                   frame_index=np.array(index, np.int64).reshape(len(ids), k), ids=np.array(ids, dtype=str))
     if motion:
-        arrays["Y"] = np.stack(Y) if Y else np.empty((0, video_features.dim(*motion)), np.float32)
+        arrays["Y"] = np.stack(Y) if Y else np.empty((0, motion_dim(*motion)), np.float32)
     return arrays, rejects
 
 

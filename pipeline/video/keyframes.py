@@ -22,8 +22,8 @@ each segment when its last frame is decoded; only the k chosen frames are conver
 """
 import numpy as np
 
-from .decode import scan, segment_bounds
-from .errors import DataError
+from pipeline.errors import DataError
+from pipeline.video.decode import scan, segment_bounds
 
 
 def pick_in_segment(seg_thumbs: np.ndarray) -> int:

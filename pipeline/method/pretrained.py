@@ -3,8 +3,7 @@ import torch
 from torch import nn
 
 from models.backbones import TorchvisionBackbone
-
-from .errors import DataError
+from pipeline.errors import DataError
 
 
 def load_pretrained(f: nn.Module, path, backbone: str) -> dict:

@@ -9,7 +9,7 @@ dataset that are not in the table are ignored; classes in the table must be on d
 import re
 from dataclasses import dataclass, field
 
-from .errors import DataError
+from pipeline.errors import DataError
 
 
 def normalise(name: str) -> str:

@@ -28,7 +28,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from .errors import DataError
+from pipeline.errors import DataError
 
 THUMB_SIZE = (64, 48)          # (width, height) of the grey and the selection thumbnails
 # 8-bit pixel formats whose first plane is the luma (Y) at full resolution: read in place for selection.
@@ -115,7 +115,7 @@ def scan(path, keyframes: int = 0, size: int = 224, clip_frames: int = 0, clip_s
     (default: pipeline.keyframes.pick_in_segment).
     """
     if pick is None:
-        from .keyframes import pick_in_segment as pick
+        from pipeline.video.keyframes import pick_in_segment as pick
     path = Path(path)
     try:
         n_bytes = path.stat().st_size

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .errors import DataError
+from pipeline.errors import DataError
 
 ARCHS = ("r3d_18", "r2plus1d_18", "mc3_18")
 KINETICS_MEAN = (0.43216, 0.394666, 0.37645)

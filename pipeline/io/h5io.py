@@ -10,7 +10,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .errors import DataError
+from pipeline.errors import DataError
+from pipeline.io.artifacts import fix_hint
 
 SCHEMA_VERSION = 1
 STR = h5py.string_dtype("utf-8")
@@ -75,22 +76,45 @@ def _decode(ds):
     return ds[()]
 
 
+def decode_attr(v):
+    """An attribute value as written by `write`: JSON strings decoded, string arrays as lists, numpy scalars as Python."""
+    if isinstance(v, bytes):
+        v = v.decode()
+    if isinstance(v, str) and v[:1] in "[{":
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    if isinstance(v, np.ndarray):
+        return [x.decode() if isinstance(x, bytes) else x for x in v.tolist()]
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
 def attrs(path) -> dict:
-    """All attrs, JSON strings decoded back into values."""
+    """All attrs, decoded (decode_attr)."""
     with h5py.File(path, "r") as f:
-        out = {}
-        for k, v in f.attrs.items():
-            if isinstance(v, bytes):
-                v = v.decode()
-            if isinstance(v, str) and v[:1] in "[{":
-                try:
-                    v = json.loads(v)
-                except ValueError:
-                    pass
-            elif isinstance(v, np.ndarray):
-                v = [x.decode() if isinstance(x, bytes) else x for x in v.tolist()]
-            out[k] = v
-        return out
+        return {k: decode_attr(v) for k, v in f.attrs.items()}
+
+
+def open_h5(path):
+    """h5py.File(path, "r"); a file that is not readable HDF5 is one DataError naming it and the fix."""
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        reason = str(e).split("(")[0].strip().rstrip(",") or type(e).__name__
+        raise DataError(f"{path}: not a readable HDF5 file ({reason}); it is truncated, damaged or not an artifact: "
+                        f"{fix_hint(path)}.") from None
+
+
+def values(ds, rows=None):
+    """A dataset's values (the first `rows` along axis 0, or all), strings decoded."""
+    sel = () if not ds.shape else (slice(0, rows) if rows is not None else slice(None))
+    if h5py.check_string_dtype(ds.dtype) is not None:
+        v = ds.asstr()[sel]
+        return np.asarray(v, dtype=object) if ds.shape else v
+    return ds[sel]
 
 
 def read_shards(paths, kind) -> dict:

@@ -77,7 +77,7 @@ def load_word_vectors(path, wanted) -> tuple:
     word2vec text format (header 'n d', then 'word v1 … vd' lines) and GloVe's headerless text format.
     The file is streamed: only the wanted words are kept, so a multi-gigabyte file needs no memory.
     """
-    from .errors import DataError
+    from pipeline.errors import DataError
     path = str(path)
     try:
         fmt = _vector_file_format(path)
@@ -128,7 +128,7 @@ def word_vector_embedding(names, path) -> tuple:
     the vocabulary]}. A word missing is left out of its name's mean; a name none of whose words is in
     the vocabulary is a DataError (its row would be arbitrary).
     """
-    from .errors import DataError
+    from pipeline.errors import DataError
     per_name = {n: words(n) for n in names}
     vectors, dim, fmt = load_word_vectors(path, {w for ws in per_name.values() for w in ws})
     rows, missing = [], {}
@@ -157,7 +157,7 @@ def sentence_embedding(names, model_dir) -> tuple:
     import os
     from pathlib import Path
 
-    from .errors import DataError
+    from pipeline.errors import DataError
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError:
@@ -177,7 +177,7 @@ def sentence_embedding(names, model_dir) -> tuple:
 
 def embed(names, provider: str = "hashed_ngrams", dim: int = 300, vectors_path: str = "") -> tuple:
     """(S (C, d) float32, info dict) by `provider` (one of PROVIDERS); `vectors_path` names its file/folder."""
-    from .errors import DataError
+    from pipeline.errors import DataError
     if provider == "hashed_ngrams":
         return hashed_ngrams(names, dim), dict(
             provider="hashed_ngrams", vectors_path="", dim=int(dim), missing_words={},

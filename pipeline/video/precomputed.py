@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import h5py
 import numpy as np
 
-from .errors import DataError
+from pipeline.errors import DataError
 
 
 def load(path, dataset: str = "features") -> tuple:

@@ -26,7 +26,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from .pairs import SYNTHETIC_MAP
+from pipeline.data.pairs import SYNTHETIC_MAP
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as nnf
 
-from .losses import autoencoder_loss, similarity_matrix, similarity_nll
+from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
 log = logging.getLogger(__name__)
 

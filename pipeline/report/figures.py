@@ -1,0 +1,126 @@
+"""The report's figures (matplotlib, headless Agg backend): confusion matrices, training curves, the projection."""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")   # headless: no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from pipeline.report.stats import pca_2d, unit_rows  # noqa: E402
+
+TERM_TEXT = {
+    "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video", "sim_fh": "L_sim(F, H): image–keyframe",
+    "auto_f": "Auto-F(F; W_F)", "auto_h": "Auto-H(H; W_H)", "auto_g": "Auto-G(G; W_G)",
+}
+MODALITIES = (("F", "images", "tab:orange", "o"), ("H", "keyframes", "tab:green", "^"), ("G", "videos", "tab:blue", "s"))
+
+
+def _class_colours(n):
+    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20" if n <= 20 else "hsv")
+    return [cmap(i if n <= 20 else i / n) for i in range(n)]
+
+
+def plot_confusion(cms: dict, classes: list, path, accuracies: dict) -> None:
+    """One row-normalised confusion matrix per method (name → (C, C) counts; rows true, columns predicted)."""
+    names = list(cms)
+    size = min(1.8 + 0.3 * len(classes), 16)                       # inches per panel; 101 classes stay readable
+    ticks = max(4, min(9, 0.7 * 72 * size / max(len(classes), 1)))  # font size (pt) that fits one row
+    fig, axes = plt.subplots(1, len(names), figsize=((size + 0.9) * len(names) + 0.8, size + 1.2), squeeze=False,
+                             layout="constrained")
+    for ax, name in zip(axes[0], names):
+        cm = np.asarray(cms[name])
+        norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+        im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=ticks)
+        ax.set_yticks(range(len(classes)), classes, fontsize=ticks)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(f"{name}: {accuracies[name]:.1%}", fontsize=12)
+        if len(classes) <= 25:
+            for i, j in np.ndindex(cm.shape):
+                if cm[i, j]:
+                    ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=ticks,
+                            color="white" if norm[i, j] > 0.5 else "black")
+    fig.colorbar(im, ax=axes[0].tolist(), fraction=0.03, label="fraction of the true class")
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_training_curves(history: list, path) -> list:
+    """One panel per loss term (history: per-epoch dicts); returns the terms drawn."""
+    terms = [k for k in (history[0] if history else {}) if k not in ("epoch", "seconds")
+             and all(isinstance(h.get(k), (int, float)) for h in history)]
+    ncols = min(3, max(len(terms), 1))
+    nrows = max(math.ceil(len(terms) / ncols), 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
+    epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
+    for ax, term in zip(axes.flat, terms):
+        ax.plot(epochs, [h[term] for h in history], marker="o", markersize=3)
+        ax.set_title(TERM_TEXT.get(term, term), fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.ticklabel_format(axis="y", useOffset=False)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in list(axes.flat)[len(terms):]:
+        ax.axis("off")
+    if not terms:
+        axes.flat[0].text(0.5, 0.5, "model.pt holds no training history", ha="center", va="center")
+    fig.suptitle("loss terms per epoch (mean over the epoch's mini-batches)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return terms
+
+
+def _modality_points(F, H, G, y_F, y_V, max_per_modality, rng):
+    """[(key, Z, labels)] with H's keyframes as separate points; each modality subsampled to a maximum."""
+    out = []
+    for key, Z, y in (("F", F, y_F), ("H", H.reshape(-1, H.shape[-1]), np.repeat(y_V, H.shape[1])), ("G", G, y_V)):
+        if len(Z) > max_per_modality:
+            keep = np.sort(rng.choice(len(Z), max_per_modality, replace=False))
+            Z, y = Z[keep], y[keep]
+        out.append((key, Z, y))
+    return out
+
+
+def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int = 600, seed: int = 0) -> dict:
+    """stages: "before"/"after" → (F, H, G). One column per stage, a joint PCA of the three modalities each;
+    top row coloured by modality, bottom row by class (marker = modality). Every item's feature is scaled to
+    length 1 first (the modalities' scales can differ by orders of magnitude, which would leave one modality
+    a dot at the origin), so the picture shows directions, as cosine similarity does. Returns the variance explained."""
+    names = list(stages)
+    fig, axes = plt.subplots(2, len(names), figsize=(4.2 * len(names) + 2.2, 8.4), squeeze=False)
+    colours = _class_colours(len(classes))
+    explained = {}
+    for col, name in enumerate(names):
+        pts = _modality_points(*stages[name], y_F, y_V, max_per_modality, np.random.default_rng(seed))
+        pts = [(key, unit_rows(Z), y) for key, Z, y in pts]
+        xy, explained[name] = pca_2d(np.concatenate([Z for _, Z, _ in pts]))
+        start = 0
+        for (key, Z, y), (_, label, colour, marker) in zip(pts, MODALITIES):
+            P = xy[start:start + len(Z)]
+            start += len(Z)
+            axes[0, col].scatter(P[:, 0], P[:, 1], s=14, c=colour, marker=marker, alpha=0.6, linewidths=0,
+                                 label=f"{label} ({key}, {len(Z)})")
+            axes[1, col].scatter(P[:, 0], P[:, 1], s=16, c=[colours[int(k)] for k in y], marker=marker, alpha=0.75,
+                                 linewidths=0)
+        for row in range(2):
+            ax = axes[row, col]
+            ax.set_title(f"{name} training, by {'modality' if row == 0 else 'class'}", fontsize=11)
+            ax.set_xlabel(f"PC1   (PC1 + PC2: {explained[name]:.0%} of the variance)", fontsize=9)
+            ax.set_ylabel("PC2", fontsize=9)
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.2)
+    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="modality", markerscale=2)
+    if len(classes) <= 30:
+        handles = [plt.Line2D([], [], marker="o", ls="", color=colours[i], label=c) for i, c in enumerate(classes)]
+        axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="class", markerscale=1.5)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return explained
+
+
+# --------------------------------------------------------------------------------------------- markdown

@@ -1,0 +1,92 @@
+"""A run's report folder: the figures, report.md (for people) and metrics.json, run.json (for machines)."""
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.report import figures, stats
+from pipeline.report.markdown import markdown
+
+FIGURES = dict(confusion="confusion.png", curves="training_curves.png", projection="projection.png")
+
+
+def data_summary(manifest, split: int) -> dict:
+    """Per-class counts of a pipeline.manifest.Manifest's images and videos by split, and where each dataset lies."""
+    def counts(items):
+        c = {name: dict(train=0, test=0) for name in manifest.classes}
+        for it in items:
+            row = c[manifest.classes[it.label]]
+            row[it.split] = row.get(it.split, 0) + 1
+        return c
+
+    def root(items):   # an item's path is <dataset root>/<id>
+        return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
+    return dict(images=counts(manifest.images), videos=counts(manifest.videos), image_root=root(manifest.images),
+                video_root=root(manifest.videos), split=split)
+
+
+def write_report(folder, metrics: dict, results: dict, features: dict, history: list) -> dict:
+    """Draw the figures into `folder`, complete `metrics` (figures, alignment, tests, training) and write report.md.
+
+    results: results.json's content (per method: accuracy, per_class, confusion, predicted; test_labels).
+    features: features.h5's arrays (F, H, G, image_labels, video_labels, video_split; F0, H0, G0 when present).
+    history: model.pt's per-epoch loss terms. Returns the completed metrics (also for metrics.json).
+    """
+    folder = Path(folder)
+    classes, C = metrics["classes"], len(metrics["classes"])
+    methods = results["methods"]
+    y_test = np.asarray(results["test_labels"])
+    right = {m: np.asarray(r["predicted"]) == y_test for m, r in methods.items()}
+    tests = {}
+    if "divafn" in right:
+        tests["divafn_above_chance_p"] = stats.above_chance_p(int(right["divafn"].sum()), len(y_test), metrics["chance"])
+        if "video_only" in right:
+            tests["divafn_vs_video_only_p"] = stats.mcnemar_p(right["divafn"], right["video_only"])
+    metrics.update(tests=tests, per_class_by_method={m: r["per_class"] for m, r in methods.items()},
+                   n_test_per_class=np.bincount(y_test, minlength=C).tolist())
+
+    figs = {}
+    figures.plot_confusion({m: r["confusion"] for m, r in sorted(methods.items(), key=lambda kv: kv[0] != "divafn")},
+                   classes, folder / FIGURES["confusion"], {m: r["accuracy"] for m, r in methods.items()})
+    figs["confusion"] = FIGURES["confusion"]
+    terms = figures.plot_training_curves(history, folder / FIGURES["curves"])
+    figs["curves"] = FIGURES["curves"]
+    metrics["training"] = dict(epochs=len(history), seconds=float(sum(h.get("seconds", 0) for h in history)),
+                               device=metrics.get("device"),
+                               terms={t: dict(first=history[0][t], last=history[-1][t]) for t in terms})
+
+    y_F, y_V = np.asarray(features["image_labels"]), np.asarray(features["video_labels"])
+    test = np.asarray(features["video_split"]).astype(str) == "test"
+    stages = {}
+    if all(k in features for k in ("F0", "H0", "G0")):
+        stages["before"] = (features["F0"], features["H0"], features["G0"])
+    stages["after"] = (features["F"], features["H"], features["G"])
+    explained = figures.plot_projection(stages, y_F, y_V, classes, folder / FIGURES["projection"], seed=metrics.get("seed", 0))
+    figs["projection"] = FIGURES["projection"]
+    metrics["alignment"] = {s: stats.alignment_scores(*arrays, y_F, y_V, test, C) for s, arrays in stages.items()}
+    metrics["feature_norms"] = {s: stats.mean_norms(*arrays) for s, arrays in stages.items()}
+    metrics["feature_cosines"] = {s: stats.mean_cosines(*arrays) for s, arrays in stages.items()}
+    metrics["projection_variance_explained"] = explained
+
+    metrics["figures"] = figs
+    (folder / "report.md").write_text(markdown(metrics))
+    return metrics
+
+
+def write_metrics(folder, metrics: dict) -> None:
+    """metrics.json: the run's results, identical for one seed and configuration on one machine; and run.json:
+    what differs between two such runs (wall time, where the data was read from, the device)."""
+    metrics = json.loads(json.dumps(metrics, default=_json_default))
+    run = dict(training_seconds=metrics.get("training", {}).pop("seconds", None), device=metrics.pop("device", None),
+               image_root=metrics.get("data", {}).pop("image_root", None), video_root=metrics.get("data", {}).pop("video_root", None))
+    Path(folder, "metrics.json").write_text(json.dumps(metrics, indent=1))
+    Path(folder, "run.json").write_text(json.dumps(run, indent=1))
+
+
+def _json_default(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    raise TypeError(f"not JSON serialisable: {type(v).__name__}")

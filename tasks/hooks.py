@@ -1,0 +1,80 @@
+"""What happens around every run of a stage, in the process that runs it: the run log, a killed run's
+temporaries removed, torch/numpy seeded from the task's `seed` (so a result does not depend on which worker
+process ran which task before it), and the GPU lock of a task with `resources = {"gpu": 1}` on CUDA (so at most
+one such task uses a GPU even when luigid counts `gpu` over several machines)."""
+import fcntl
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import luigi
+import numpy as np
+import torch
+from luigi.task import flatten
+
+from . import cli_logging, config
+from .base import ArtifactTask
+from .targets import AtomicTarget, remove
+
+log = logging.getLogger("luigi-interface")
+
+
+_gpu_lock_fd = None
+LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
+
+
+def gpu_lock_path(task):
+    """The lock file of the GPU that `task` will use, or None (no GPU resource, or a CPU run)."""
+    if "gpu" not in (getattr(task, "resources", None) or {}):
+        return None
+    name = str(getattr(task, "device", "auto"))
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if not name.startswith("cuda"):
+        return None
+    index = name.partition(":")[2] or "0"
+    return os.path.join(LOCK_DIR or tempfile.gettempdir(), f"divafn-gpu-cuda{index}.lock")
+
+
+@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
+@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_MISSING)
+@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_PRESENT)
+def _open_run_log_while_scheduling(task, *dep):
+    """In the worker's own process, before it forks: the forked task processes inherit the file."""
+    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+
+
+@ArtifactTask.event_handler(luigi.Event.START)
+def _before_run(task):
+    global _gpu_lock_fd
+    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+    for target in flatten(task.output()):
+        if isinstance(target, AtomicTarget):
+            for p in target.stale_temporaries():
+                log.info("removing %s: a temporary left by a killed run", p)
+                remove(str(p))
+    seed = int(getattr(task, "seed", 0) or 0)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    lock = gpu_lock_path(task)
+    if lock and _gpu_lock_fd is None:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s: waiting for this machine's GPU (%s is held by another task)", task, lock)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _gpu_lock_fd = fd
+
+
+@ArtifactTask.event_handler(luigi.Event.SUCCESS)
+@ArtifactTask.event_handler(luigi.Event.FAILURE)
+def _after_run(task, *exc):
+    global _gpu_lock_fd
+    if not exc:
+        cli_logging.commit_run_logs()
+    cli_logging.end_progress(task.display_name())
+    if _gpu_lock_fd is not None:
+        os.close(_gpu_lock_fd)            # releases the flock
+        _gpu_lock_fd = None

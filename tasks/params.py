@@ -1,0 +1,78 @@
+"""The settings several stages share, declared once, and the parameter types that validate at parse time.
+
+A task takes a shared setting when it, or a stage upstream of it, uses it; it passes its value on to what it
+requires (`self.clone(...)`), so the value given to the task you run reaches every stage of its graph:
+
+    luigi --module tasks RunExperiment --pair SYNTHETIC --n-shards 2 --image-size 64
+
+Because the value flows down the graph, a shared setting is given once for the whole graph: on the command line
+of the task you run, or in luigi.cfg's `[divafn]` / `[pair:<PAIR>]`. `--ExtractKeyframes-keyframes 5` while
+running RunExperiment, or `keyframes` in a stage's section, is refused (tasks/config.py), never ignored.
+"""
+import luigi
+
+from models import BACKBONES
+from pipeline.data.pairs import PAIRS, get_pair
+from pipeline.errors import DataError
+
+
+class PairParameter(luigi.Parameter):
+    """A pair name from pipeline.data.pairs.PAIRS; an unknown name fails before anything runs."""
+
+    def normalize(self, x):
+        get_pair(x)          # raises DataError naming the known pairs
+        return x
+
+
+class SplitParameter(luigi.IntParameter):
+    """An official split number; another number fails at parse time with one line."""
+
+    def normalize(self, x):
+        if int(x) not in (1, 2, 3):
+            raise DataError(f"--split {x}: UCF101 and HMDB51 ship splits 1, 2 and 3 (Stanford40 and the class-folder "
+                            f"image sets have one); use --split 1, 2 or 3.")
+        return int(x)
+
+
+class Dataset:
+    """Where the pair's data is read from: every stage but MakeSyntheticData."""
+    data_root = luigi.Parameter(default="", description="folder holding one folder per dataset; "
+                                                        "empty: [paths] data_root in luigi.cfg")
+    split = SplitParameter(default=1, description="official split of UCF101 / HMDB51: 1, 2 or 3")
+
+
+class ImageSize:
+    image_size = luigi.IntParameter(default=224, description="network input size S (pixels) of images and keyframes")
+
+
+class Videos:
+    keyframes = luigi.IntParameter(default=3, description="keyframes per video (k)")
+    n_shards = luigi.IntParameter(default=4, description="how many shards the videos are split into")
+
+
+class Seed:
+    seed = luigi.IntParameter(default=0, description="seed of initialisation, batch order, λ folds and the SVM")
+
+
+class Device:
+    device = luigi.Parameter(default="auto", significant=False, description="auto (CUDA when present), cpu, cuda, cuda:N")
+
+
+class Training:
+    epochs = luigi.IntParameter(default=30, description="outer iterations of Algorithm 1")
+    backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="cnnf",
+                                     description="f(·; θx): cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
+
+
+class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):
+    """Every shared setting, for the stages after training (they pass them on to TrainDIVAFN and before).
+
+    The settings in `passes_on` only reach such a stage's output through its inputs' paths (which hold the
+    upstream digests), so they are left out of its own digest.
+    """
+    passes_on = ("image_size", "keyframes", "n_shards", "epochs", "backbone")
+
+
+SHARED = tuple(sorted({name for group in (Dataset, ImageSize, Videos, Seed, Device, Training)
+                       for name, v in vars(group).items() if isinstance(v, luigi.Parameter)}))
+PAIR_NAMES = tuple(PAIRS)
