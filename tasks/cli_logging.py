@@ -87,6 +87,8 @@ class DeferredFileHandler(logging.FileHandler):
             return
         self.committed = True
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        if not os.path.exists(self.baseFilename):   # said once, by the process that starts the file
+            logging.getLogger("luigi-interface").info("this run's log: %s", self.baseFilename)
         pending, self.pending = [r for r in self.pending if r.process == os.getpid()], []
         for record in pending:
             super().emit(record)
@@ -111,7 +113,7 @@ def open_run_log(folder) -> Path:
     _run_logs[folder] = handler
     for name in ("luigi-interface", PROGRESS_LOG.name):
         logging.getLogger(name).addHandler(handler)
-    logging.getLogger("luigi-interface").info("command: %s (log: %s)", " ".join(sys.argv), handler.baseFilename)
+    logging.getLogger("luigi-interface").info("command: %s", " ".join(sys.argv))
     return Path(handler.baseFilename)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import luigi
 
-from pipeline.evaluation import methods, sweeps
+from pipeline.evaluation import methods, results, sweeps
 from pipeline.io import assemble, h5io
 
 from .base import ArtifactTask
@@ -47,15 +47,15 @@ class CompareMethods(ArtifactTask, Chain):
                            "the no-keyframes chain's features", path_nk)
         semantic = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
         scoring = self.scoring()
-        results = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
+        scores = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
                                          len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed)
         y, split = f["video_labels"], f["video_split"].astype(str)
-        for name, r in sorted(results.items(), key=lambda kv: -kv[1]["accuracy"]):
+        for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
-        out = sweeps.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], results,
+        out = results.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], scores,
                                    self.provenance(method_descriptions=methods.METHODS))
         with self.output().temporary_path() as tmp:
-            sweeps.write_json(tmp, out)
+            results.write_json(tmp, out)
 
 
 class SeedSweep(ArtifactTask, Dataset, ImageSize, Videos, Device, Training):
@@ -76,7 +76,7 @@ class SeedSweep(ArtifactTask, Dataset, ImageSize, Videos, Device, Training):
         seeds = sorted(per_seed)
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            sweeps.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
+            results.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
                                                               inputs={str(s): t.path for s, t in self.input().items()}))
             (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
             sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
@@ -105,7 +105,7 @@ class Sensitivity(ArtifactTask, Chain):
         defaults = {"c": base.c, "λ": base.lam}
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            sweeps.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
+            results.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
                                                                     defaults=defaults))
             (Path(tmp) / "sensitivity.md").write_text(sweeps.sensitivity_markdown(self.pair, study, defaults)
                                                       + "\n![](sensitivity.png)\n")

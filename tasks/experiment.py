@@ -8,23 +8,21 @@ from luigi.task import flatten
 
 from pipeline import report
 from pipeline.data import manifest
-from pipeline.evaluation import methods
+from pipeline.evaluation import methods, results
 from pipeline.io import h5io, provenance
 from pipeline.io.rejects import read_rejects
 from pipeline.method import checkpoint
 
 from .base import ArtifactTask
-from .params import Chain
+from .params import Chain, OneChain
 from .semantics import ProjectSemantics
 
 log = logging.getLogger("luigi-interface")
 
 
-class FitClassifier(ArtifactTask, Chain):
+class FitClassifier(ArtifactTask, OneChain):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
-    train_overrides = ProjectSemantics.train_overrides
-    digest_excludes = ProjectSemantics.digest_excludes
 
     def requires(self):
         return self.clone(ProjectSemantics)
@@ -37,19 +35,14 @@ class FitClassifier(ArtifactTask, Chain):
         f = h5io.read(features_path, "features", ["Y", "video_labels", "video_split", "video_ids"])
         sem = h5io.read(self.input().path, "semantic", ["SH", "SG", "SE"])
         classes = h5io.attrs(features_path)["classes"]
-        results = methods.compare(methods.method_features(f, sem), f["video_labels"], f["video_split"],
+        scores = methods.compare(methods.method_features(f, sem), f["video_labels"], f["video_split"],
                                      len(classes), self.svm_c, self.seed)
-        test_ids = f["video_ids"][f["video_split"] == "test"]
-        out = dict(classes=classes, test_ids=test_ids.tolist(), test_labels=f["video_labels"][f["video_split"] == "test"].tolist(),
-                   methods={name: dict(accuracy=r["accuracy"], per_class=r["per_class"].tolist(),
-                                       confusion=r["confusion"].tolist(), predicted=r["predicted"].tolist())
-                            for name, r in results.items()},
-                   provenance=self.provenance())
-        for name, r in results.items():
+        test = f["video_split"] == "test"
+        out = results.results_json(classes, f["video_ids"][test], f["video_labels"][test], scores, self.provenance())
+        for name, r in scores.items():
             log.info("%s: test accuracy %s %.1f%%", self.pair, name, 100 * r["accuracy"])
         with self.output().temporary_path() as tmp:
-            with open(tmp, "w") as fh:
-                json.dump(out, fh, indent=1)
+            results.write_json(tmp, out)
 
 
 class RunExperiment(ArtifactTask, Chain):

@@ -73,6 +73,14 @@ class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):
     passes_on = ("image_size", "keyframes", "n_shards", "epochs", "backbone")
 
 
+class OneChain(Chain):
+    """The stages after training, one chain each: `train_overrides` names the TrainDIVAFN it is made from."""
+    train_overrides = luigi.DictParameter(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
+                                          '{"use_keyframes": false}, {"c": 32}); they reach the digest through the '
+                                          "input's path")
+    digest_excludes = ("train_overrides",)
+
+
 SHARED = tuple(sorted({name for group in (Dataset, ImageSize, Videos, Seed, Device, Training)
                        for name, v in vars(group).items() if isinstance(v, luigi.Parameter)}))
 PAIR_NAMES = tuple(PAIRS)

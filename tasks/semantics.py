@@ -6,19 +6,17 @@ from pipeline.method import semantics
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
-from .params import Chain
+from .params import OneChain
 from .train import DumpFeatures
 
 
-class ProjectSemantics(ArtifactTask, Chain):
+class ProjectSemantics(ArtifactTask, OneChain):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
     lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
     centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                  description="centre each autoencoder's input on its fitting set's mean before L2 "
                                              "normalisation (false: SAE's plain normalisation)")
-    train_overrides = DumpFeatures.train_overrides
-    digest_excludes = DumpFeatures.digest_excludes
 
     def requires(self):
         return dict(features=self.clone(DumpFeatures), classnames=self.clone(EmbedClassNames))

@@ -12,7 +12,7 @@ from .base import ArtifactTask
 from .classnames import EmbedClassNames
 from .data import BuildManifest, PrepareImages
 from .extract import ExtractKeyframes, ExtractVideoFeatures
-from .params import Chain, Dataset, Device, ImageSize, Seed, Training, Videos
+from .params import Dataset, Device, ImageSize, OneChain, Seed, Training, Videos
 
 log = logging.getLogger("luigi-interface")
 
@@ -73,16 +73,13 @@ class TrainDIVAFN(ArtifactTask, Dataset, ImageSize, Videos, Seed, Device, Traini
                             self.use_keyframes, self.provenance(device=str(device)))
 
 
-class DumpFeatures(ArtifactTask, Chain):
+class DumpFeatures(ArtifactTask, OneChain):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
 
     Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the
     "before training" picture of the report's projection.
     """
     resources = {"gpu": 1}
-    train_overrides = luigi.DictParameter(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
-                                          '{"use_keyframes": false}, {"c": 32}); they reach this hash through its input\'s path')
-    digest_excludes = ("train_overrides",)
 
     def requires(self):
         return self.clone(TrainDIVAFN, **self.train_overrides)

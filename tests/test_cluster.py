@@ -134,7 +134,7 @@ def test_cluster_cfg_turns_the_local_scheduler_off():
 
 def test_one_gpu_task_per_machine(tmp_path, monkeypatch):
     """Besides luigid's `gpu` resource, a CUDA task holds its GPU's lock file on its machine while it runs."""
-    from tasks import base
+    from tasks import hooks as base
     from tasks.train import DumpFeatures, TrainDIVAFN
 
     monkeypatch.chdir(tmp_path)

@@ -11,7 +11,7 @@ from conftest import TINY_CFG, run_luigi
 from pipeline.data.manifest import Item
 from pipeline.data.synthetic import write_video
 from pipeline.errors import DataError
-from pipeline.inspect import read_rejects
+from pipeline.io.rejects import read_rejects
 from pipeline.io import assemble, h5io
 from pipeline.video import cnn3d, precomputed, shards
 

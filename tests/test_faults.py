@@ -22,7 +22,7 @@ from conftest import (
 )
 
 from pipeline.errors import DataError
-from tasks.base import AtomicTarget
+from tasks.targets import AtomicTarget
 from tasks.extract import ExtractKeyframes
 
 

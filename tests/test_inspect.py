@@ -14,7 +14,9 @@ from tiny_run import run_folder, tiny_run
 
 from pipeline import inspect
 from pipeline.errors import DataError
+from pipeline.inspect.meanings import MEANINGS
 from pipeline.io import h5io
+from pipeline.io.rejects import read_rejects
 
 REPO = Path(__file__).resolve().parent.parent
 CLASSES = ["Archery", "BrushingTeeth", "Rowing"]
@@ -112,7 +114,7 @@ def test_unknown_dataset_names_the_ones_there(tmp_path, capsys):
 
 def test_rejects_in_any_layout(tmp_path):
     base = write_kind(tmp_path, "keyframes")
-    assert inspect.read_rejects(base) == []
+    assert read_rejects(base) == []
     layouts = {
         "attr_records": lambda f: f.attrs.__setitem__("rejects", json.dumps([{"path": "a.avi", "reason": "no frames"}])),
         "attr_pairs": lambda f: f.attrs.__setitem__("rejects", json.dumps([["a.avi", "no frames"]])),
@@ -128,7 +130,7 @@ def test_rejects_in_any_layout(tmp_path):
         path.write_bytes(base.read_bytes())
         with h5py.File(path, "a") as f:
             add(f)
-        got = inspect.read_rejects(path)
+        got = read_rejects(path)
         assert [(r["path"], r["reason"]) for r in got] == [("a.avi", "no frames")], name
         assert "1 rejected items" in " ".join(inspect.summarize(path)["notes"]), name
 
@@ -297,7 +299,7 @@ def test_run_folder_lists_what_made_it(run_cwd, capsys):
 
 @pytest.mark.e2e
 def test_every_dataset_is_documented(run_cwd):
-    """artifacts/README.md and inspect.MEANINGS document every dataset a run writes."""
+    """artifacts/README.md and MEANINGS document every dataset a run writes."""
     readme = (REPO / "artifacts" / "README.md").read_text()
     for path in _artifact_files(run_cwd):
         if path.suffix != ".h5":
@@ -306,5 +308,5 @@ def test_every_dataset_is_documented(run_cwd):
         section = readme.split(f"kind `{s['kind']}`", 1)
         assert len(section) == 2, f"artifacts/README.md has no section for kind {s['kind']}"
         for d in s["datasets"]:
-            assert (s["kind"], d["name"]) in inspect.MEANINGS, (s["kind"], d["name"])
+            assert (s["kind"], d["name"]) in MEANINGS, (s["kind"], d["name"])
             assert f"| `{d['name']}` |" in section[1].split("\n### ", 1)[0], (s["kind"], d["name"])

@@ -13,6 +13,7 @@ from matplotlib.image import imread
 from tiny_run import run_folder, tiny_run
 
 from pipeline import report
+from pipeline.report import figures, stats, write
 from pipeline.method import train
 
 CLASSES = ["Archery", "BrushingTeeth", "Rowing", "Biking"]
@@ -103,9 +104,9 @@ def test_report_has_every_section_and_links_only_existing_files(tmp_path):
     for s in SECTIONS:
         assert s in md, s
     assert_links_exist(tmp_path, md)
-    for name in report.FIGURES.values():
+    for name in write.FIGURES.values():
         assert_png(tmp_path / name)
-    assert json.loads((tmp_path / "metrics.json").read_text())["figures"] == report.FIGURES
+    assert json.loads((tmp_path / "metrics.json").read_text())["figures"] == write.FIGURES
     for cl in CLASSES:                       # per-class table and data table
         assert re.search(rf"^\| {cl} \|", md, re.M)
     assert "| **divafn** |" in md and "| video_only |" in md and "| chance |" in md
@@ -150,8 +151,8 @@ def test_rejected_items_are_listed(tmp_path):
 
 
 def test_training_curves_cope_with_any_history(tmp_path):
-    assert report.plot_training_curves([], tmp_path / "empty.png") == []
-    terms = report.plot_training_curves([dict(epoch=1, seconds=1, loss=2.0, lr=0.1)], tmp_path / "one.png")
+    assert figures.plot_training_curves([], tmp_path / "empty.png") == []
+    terms = figures.plot_training_curves([dict(epoch=1, seconds=1, loss=2.0, lr=0.1)], tmp_path / "one.png")
     assert terms == ["loss", "lr"]
     assert_png(tmp_path / "one.png")
 
@@ -180,7 +181,7 @@ def test_report_of_a_real_run(run_cwd):
     assert_links_exist(folder, md)
     for png in folder.glob("*.png"):
         assert_png(png)
-    assert {p.name for p in folder.glob("*.png")} == set(report.FIGURES.values())
+    assert {p.name for p in folder.glob("*.png")} == set(write.FIGURES.values())
     metrics = json.loads((folder / "metrics.json").read_text())
     results = json.loads(next((run_cwd / "artifacts").rglob("results.json")).read_text())
     assert set(results["methods"]) <= set(metrics["accuracy"])        # plus CompareMethods' ablations
@@ -217,7 +218,7 @@ def test_report_renders_to_html_with_its_images(run_cwd, tmp_path):
     subprocess.run(["pandoc", "-s", "--metadata", "pagetitle=report", str(folder / "report.md"), "-o", str(html)],
                    check=True, timeout=120)
     text = html.read_text()
-    for name in report.FIGURES.values():
+    for name in write.FIGURES.values():
         assert f'src="{name}"' in text, name
     assert_links_exist(folder, text)
 
@@ -238,9 +239,9 @@ def test_mean_cosines_tell_a_collapsed_modality_from_a_spread_one():
     rng = np.random.default_rng(0)
     spread = rng.normal(size=(400, 16))
     collapsed = 50 + rng.normal(size=(400, 16))        # a shared component 50× the rest, as ReLU outputs have
-    cos = report.mean_cosines(collapsed, spread.reshape(200, 2, 16), -spread)
+    cos = stats.mean_cosines(collapsed, spread.reshape(200, 2, 16), -spread)
     assert cos["F"] > 0.99 and cos["H"] < 0.05 and cos["G"] < 0.05
-    pairwise = report.unit_rows(collapsed) @ report.unit_rows(collapsed).T
+    pairwise = stats.unit_rows(collapsed) @ stats.unit_rows(collapsed).T
     assert np.isclose(cos["F"], pairwise.mean())
 
 

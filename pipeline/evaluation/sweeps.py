@@ -1,22 +1,9 @@
 """Summaries of several runs: the seed sweep (mean ± std of every method) and the parameter study (c, λ)."""
-import json
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-
-def results_json(classes, test_ids, test_labels, results: dict, provenance: dict) -> dict:
-    """results.json's layout (FitClassifier's): per method accuracy, per_class, confusion, predicted."""
-    return dict(classes=classes, test_ids=list(test_ids), test_labels=list(map(int, test_labels)),
-                methods={name: dict(accuracy=r["accuracy"], per_class=np.asarray(r["per_class"]).tolist(),
-                                    confusion=np.asarray(r["confusion"]).tolist(),
-                                    predicted=np.asarray(r["predicted"]).tolist())
-                         for name, r in results.items()},
-                provenance=provenance)
 
 
 def seed_table(per_seed: dict) -> dict:
@@ -95,7 +82,3 @@ def plot_sensitivity(study: dict, path) -> None:
         ax.legend(fontsize=8)
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def write_json(path, obj) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1))
