@@ -13,7 +13,6 @@ import torch
 from tiny_run import run_folder, tiny_run
 
 from pipeline import inspect
-from pipeline.errors import DataError
 from pipeline.inspect.meanings import MEANINGS
 from pipeline.io import h5io
 from pipeline.io.rejects import read_rejects

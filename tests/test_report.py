@@ -13,7 +13,8 @@ from matplotlib.image import imread
 from tiny_run import run_folder, tiny_run
 
 from pipeline import report
-from pipeline.report import figures, stats, write
+from pipeline.report import figures, stats
+from pipeline.report.write import FIGURES
 from pipeline.method import train
 
 CLASSES = ["Archery", "BrushingTeeth", "Rowing", "Biking"]
@@ -104,9 +105,9 @@ def test_report_has_every_section_and_links_only_existing_files(tmp_path):
     for s in SECTIONS:
         assert s in md, s
     assert_links_exist(tmp_path, md)
-    for name in write.FIGURES.values():
+    for name in FIGURES.values():
         assert_png(tmp_path / name)
-    assert json.loads((tmp_path / "metrics.json").read_text())["figures"] == write.FIGURES
+    assert json.loads((tmp_path / "metrics.json").read_text())["figures"] == FIGURES
     for cl in CLASSES:                       # per-class table and data table
         assert re.search(rf"^\| {cl} \|", md, re.M)
     assert "| **divafn** |" in md and "| video_only |" in md and "| chance |" in md
@@ -181,7 +182,7 @@ def test_report_of_a_real_run(run_cwd):
     assert_links_exist(folder, md)
     for png in folder.glob("*.png"):
         assert_png(png)
-    assert {p.name for p in folder.glob("*.png")} == set(write.FIGURES.values())
+    assert {p.name for p in folder.glob("*.png")} == set(FIGURES.values())
     metrics = json.loads((folder / "metrics.json").read_text())
     results = json.loads(next((run_cwd / "artifacts").rglob("results.json")).read_text())
     assert set(results["methods"]) <= set(metrics["accuracy"])        # plus CompareMethods' ablations
@@ -218,7 +219,7 @@ def test_report_renders_to_html_with_its_images(run_cwd, tmp_path):
     subprocess.run(["pandoc", "-s", "--metadata", "pagetitle=report", str(folder / "report.md"), "-o", str(html)],
                    check=True, timeout=120)
     text = html.read_text()
-    for name in write.FIGURES.values():
+    for name in FIGURES.values():
         assert f'src="{name}"' in text, name
     assert_links_exist(folder, text)
 
