@@ -41,15 +41,14 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     """
     pair = PairParameter(description=f"image→video pair: one of {', '.join(PAIRS)}")
     digest_excludes = ()        # parameters that name a part of one output folder (e.g. "shard")
+    passes_on = ()              # shared settings only passed on to the inputs (tasks/params.py, Chain)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if _is_root(self):      # the task named on the command line: check the settings once, before any work
-            families = _families()
-            config.check_config(families, {f for f in families if issubclass(Register.get_task_cls(f), ArtifactTask)},
-                                SHARED, tuple(PAIRS))
-            config.check_command_line(self.get_task_family(), families, _graph_families(self), SHARED)
-            atexit.register(_name_the_output, self, os.getpid())
+            check_settings(self)
+            if Path(sys.argv[0]).name.startswith("luigi"):
+                atexit.register(_name_the_output, self, os.getpid())
 
     @classmethod
     def get_param_values(cls, params, args, kwargs):
@@ -71,7 +70,7 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     def digest_params(self) -> dict:
         """The significant parameters that shape this task's own output (its digest, the report's Parameters)."""
         return {k: v for k, v in self.to_str_params(only_significant=True).items()
-                if k not in self.digest_excludes and k not in getattr(self, "passes_on", ())}
+                if k not in self.digest_excludes and k not in self.passes_on}
 
     def upstream_paths(self) -> list:
         return sorted(t.path for t in flatten(self.input()))
@@ -86,10 +85,17 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         outputs = flatten(self.output())
         if not outputs or not all(o.exists() for o in outputs):
             return False
-        if not all(r.complete() for r in flatten(self.requires())):
-            return False
-        inputs = [t.path for t in flatten(self.input())]
-        return not inputs or min(mtime(o.path) for o in outputs) >= max(mtime(p) for p in inputs)
+        return all(r.complete() for r in flatten(self.requires())) and not self.stale_outputs()
+
+    def stale_outputs(self) -> list:
+        """The outputs that exist but are older than an input (an input was recomputed since): the run removes
+        them first, so that its new outputs replace them (AtomicTarget never replaces an existing output)."""
+        outputs = [o.path for o in flatten(self.output()) if o.exists()]
+        inputs = [t.path for t in flatten(self.input()) if t.exists()]
+        if not outputs or not inputs:
+            return []
+        newest = max(mtime(p) for p in inputs)
+        return [p for p in outputs if mtime(p) < newest]
 
     def folder(self) -> Path:
         return Path(config.paths().artifacts) / self.pair / f"{self.get_task_family()}-{self.digest()}"
@@ -125,15 +131,25 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         return get_pair(self.pair)
 
 
-_root_seen = set()
+_checked = set()               # the command lines (parsers) whose root task was checked
 
 
 def _is_root(task) -> bool:
+    """Is `task` the one named on the command line being parsed (first time seen for that command line)?"""
     parser = CmdlineParser.get_instance()
-    if parser is None or parser.known_args.root_task != task.get_task_family() or _root_seen:
+    if parser is None or parser.known_args.root_task != task.get_task_family() or id(parser) in _checked:
         return False
-    _root_seen.add(task.task_id)
+    _checked.add(id(parser))
     return True
+
+
+def check_settings(root) -> None:
+    """Every setting given reaches a stage or is refused (tasks/config.py): luigi.cfg's, and the command line's
+    `--Stage-setting` flags against the graph of `root`."""
+    families = _families()
+    stages = {f for f in families if issubclass(Register.get_task_cls(f), ArtifactTask)}
+    config.check_config(families, stages, SHARED, tuple(PAIRS))
+    config.check_command_line(root.get_task_family(), families, _graph_families(root), SHARED)
 
 
 def _families() -> dict:

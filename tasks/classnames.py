@@ -14,7 +14,7 @@ from .params import Dataset
 log = logging.getLogger("luigi-interface")
 
 
-class EmbedClassNames(ArtifactTask, Dataset):
+class EmbedClassNames(Dataset, ArtifactTask):
     """S: one vector per class name of the pair (pipeline.embeddings) → classnames.h5.
 
     provider: `hashed_ngrams` (offline default, no file), `word_vectors` (a word2vec binary/text or GloVe

@@ -10,6 +10,7 @@ opened while the worker schedules the tasks, so that the processes it forks for 
 the same file. Long tasks draw a progress bar on stderr when it is a terminal (never into logs).
 """
 import datetime
+import difflib
 import logging
 import os
 import shutil
@@ -54,7 +55,36 @@ class ToLuigi(logging.Handler):
         logging.getLogger("luigi-interface").handle(record)
 
 
+def _one_line_parser_errors() -> None:
+    """Luigi's command-line parser, with a misspelled flag as one line that suggests the flag meant (argparse would
+    print the whole usage, hundreds of lines) and no abbreviations (`--epoch` is an error, not `--epochs`)."""
+    from luigi.cmdline_parser import CmdlineParser
+    build = CmdlineParser._build_parser
+    if getattr(build, "one_line_errors", False):
+        return
+
+    def build_parser(root_task=None, help_all=False):
+        parser = build(root_task=root_task, help_all=help_all)
+        parser.allow_abbrev = False
+        flags = [s for a in parser._actions for s in a.option_strings]
+
+        def error(message):
+            hint = ""
+            if message.startswith("unrecognized arguments:"):
+                wrong = [w for w in message.split(":", 1)[1].split() if w.startswith("--")]
+                close = difflib.get_close_matches(wrong[0], flags, n=1) if wrong else []
+                hint = f" (did you mean {close[0]}?)" if close else ""
+            sys.stderr.write(f"luigi: error: {message}{hint}; `luigi --module tasks {root_task or '<Task>'} --help` "
+                             f"lists its settings\n")
+            sys.exit(2)
+        parser.error = error
+        return parser
+    build_parser.one_line_errors = True
+    CmdlineParser._build_parser = staticmethod(build_parser)
+
+
 def install() -> None:
+    _one_line_parser_errors()
     logger = logging.getLogger("luigi-interface")
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())

@@ -17,7 +17,7 @@ from .train import TrainDIVAFN
 log = logging.getLogger("luigi-interface")
 
 
-class CompareMethods(ArtifactTask, Chain):
+class CompareMethods(Chain, ArtifactTask):
     """Every method of pipeline.evaluation.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
@@ -58,7 +58,7 @@ class CompareMethods(ArtifactTask, Chain):
             results.write_json(tmp, out)
 
 
-class SeedSweep(ArtifactTask, Dataset, ImageSize, Videos, Device, Training):
+class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
     """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
     seeds = luigi.ListParameter(default=[0, 1, 2], description="seeds of training, λ folds and SVM")
     passes_on = Chain.passes_on
@@ -84,7 +84,7 @@ class SeedSweep(ArtifactTask, Dataset, ImageSize, Videos, Device, Training):
             log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"], 100 * table[m]["std"])
 
 
-class Sensitivity(ArtifactTask, Chain):
+class Sensitivity(Chain, ArtifactTask):
     """The paper's parameter study: test accuracy (divafn, video_only) as the code length c and the training
     autoencoders' λ vary, one at a time → sensitivity.json, sensitivity.md, sensitivity.png."""
     c_values = luigi.ListParameter(default=[16, 32, 64, 128], description="code lengths c to train with")

@@ -114,9 +114,9 @@ def check_command_line(root: str, families: dict, graph: set, shared) -> None:
     parser = CmdlineParser.get_instance()
     if parser is None:
         return
-    for dest, value in sorted(vars(parser.known_args).items()):
+    for dest, value in sorted(vars(parser.known_args).items()):   # an implicit bool flag not given reads False
         family, _, name = dest.partition("_")
-        if value is None or family not in families or name not in families[family] or family == root:
+        if value is None or value is False or family not in families or name not in families[family] or family == root:
             continue
         flag = f"--{family}-{name.replace('_', '-')}"
         if family not in graph:

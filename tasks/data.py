@@ -44,7 +44,7 @@ class datasets(luigi.Config):
     ead = luigi.Parameter(default="", description="folder of EAD (one folder per class)")
 
 
-class BuildManifest(ArtifactTask, Dataset):
+class BuildManifest(Dataset, ArtifactTask):
     """Every item of the pair (path, class, split, modality), after checking the dataset layout.
 
     Every other stage depends on this one, so a missing or incomplete dataset stops the run here, with
@@ -81,7 +81,7 @@ class BuildManifest(ArtifactTask, Dataset):
             m.to_json(tmp)
 
 
-class PrepareImages(ArtifactTask, Dataset, ImageSize):
+class PrepareImages(Dataset, ImageSize, ArtifactTask):
     """Every still image decoded once to (S, S, 3) uint8, so training never touches JPEG files."""
 
     def requires(self):

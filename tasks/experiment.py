@@ -20,7 +20,7 @@ from .semantics import ProjectSemantics
 log = logging.getLogger("luigi-interface")
 
 
-class FitClassifier(ArtifactTask, OneChain):
+class FitClassifier(OneChain, ArtifactTask):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
 
@@ -45,7 +45,7 @@ class FitClassifier(ArtifactTask, OneChain):
             results.write_json(tmp, out)
 
 
-class RunExperiment(ArtifactTask, Chain):
+class RunExperiment(Chain, ArtifactTask):
     """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
 
     def requires(self):

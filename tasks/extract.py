@@ -29,7 +29,7 @@ log = logging.getLogger("luigi-interface")
 EXTRACTORS = ("default", *cnn3d.ARCHS, "precomputed")
 
 
-class VideoShardTask(ArtifactTask, Dataset, ImageSize, Videos):
+class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
     shard = luigi.IntParameter(default=0, description="which shard of the videos")
     max_reject_fraction = luigi.FloatParameter(
         default=0.05, significant=False,
@@ -82,7 +82,7 @@ class ExtractKeyframes(VideoShardTask):
         self.write("keyframes", m, arrays, rejects, len(videos))
 
 
-class ExtractVideoFeatures(VideoShardTask, Device):
+class ExtractVideoFeatures(Device, VideoShardTask):
     """The clip-level video feature y of each video of one shard, by the chosen extractor:
     default (offline motion descriptor, computed in ExtractKeyframes' decoding pass), r3d_18 / r2plus1d_18 /
     mc3_18 (torchvision 3D CNN, weights from a local file), precomputed (imported from a file)."""
@@ -144,7 +144,7 @@ class ExtractVideoFeatures(VideoShardTask, Device):
                     ids=np.array(ids, dtype=str)), rejects
 
 
-class ExtractVideos(ArtifactTask, Dataset, ImageSize, Videos, Device):
+class ExtractVideos(Dataset, ImageSize, Videos, Device, ArtifactTask):
     """Every shard of ExtractKeyframes and ExtractVideoFeatures: the video work of a pair, for many workers.
 
     `luigi --module tasks ExtractVideos --pair UCF... --n-shards 64 --workers 16` (or several machines on one

@@ -49,6 +49,9 @@ def _open_run_log_while_scheduling(task, *dep):
 def _before_run(task):
     global _gpu_lock_fd
     cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+    for path in task.stale_outputs():
+        log.info("removing %s: older than the inputs it was made from", path)
+        remove(path)
     for target in flatten(task.output()):
         if isinstance(target, AtomicTarget):
             for p in target.stale_temporaries():

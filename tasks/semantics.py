@@ -10,7 +10,7 @@ from .params import OneChain
 from .train import DumpFeatures
 
 
-class ProjectSemantics(ArtifactTask, OneChain):
+class ProjectSemantics(OneChain, ArtifactTask):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
     lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")

@@ -17,7 +17,7 @@ from .params import Dataset, Device, ImageSize, OneChain, Seed, Training, Videos
 log = logging.getLogger("luigi-interface")
 
 
-class TrainDIVAFN(ArtifactTask, Dataset, ImageSize, Videos, Seed, Device, Training):
+class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTask):
     """θx (image/keyframe CNN-F), θy (video net), W_F, W_H, W_G by Algorithm 1 → model.pt."""
     c = luigi.IntParameter(default=64, description="length of the domain-invariant representation")
     fc_dim = luigi.IntParameter(default=4096, description="width of CNN-F's full6/full7")
@@ -73,7 +73,7 @@ class TrainDIVAFN(ArtifactTask, Dataset, ImageSize, Videos, Seed, Device, Traini
                             self.use_keyframes, self.provenance(device=str(device)))
 
 
-class DumpFeatures(ArtifactTask, OneChain):
+class DumpFeatures(OneChain, ArtifactTask):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
 
     Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the

@@ -23,28 +23,36 @@ def _class_colours(n):
 
 
 def plot_confusion(cms: dict, classes: list, path, accuracies: dict) -> None:
-    """One row-normalised confusion matrix per method (name → (C, C) counts; rows true, columns predicted)."""
-    names = list(cms)
-    size = min(1.8 + 0.3 * len(classes), 16)                       # inches per panel; 101 classes stay readable
-    ticks = max(4, min(9, 0.7 * 72 * size / max(len(classes), 1)))  # font size (pt) that fits one row
-    fig, axes = plt.subplots(1, len(names), figsize=((size + 0.9) * len(names) + 0.8, size + 1.2), squeeze=False,
+    """One row-normalised confusion matrix per method (name → (C, C) counts; rows true, columns predicted).
+
+    Laid out in a grid at most two panels wide (one for more than 12 classes), each panel sized to its class
+    count, so that at a report's page width (about 1300 px) every cell's number stays legible.
+    """
+    names, C = list(cms), len(classes)
+    ncols = 1 if C > 12 or len(names) == 1 else 2
+    nrows = math.ceil(len(names) / ncols)
+    size = min(max(4.0, 0.45 * C + 2.0), 12.0)                       # inches per panel
+    ticks = max(6, min(10, 0.55 * 72 * size / max(C, 1)))           # font size (pt) of labels and numbers
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * (size + 1.6), nrows * (size + 1.0)), squeeze=False,
                              layout="constrained")
-    for ax, name in zip(axes[0], names):
+    for ax, name in zip(axes.flat, names):
         cm = np.asarray(cms[name])
         norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
         im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
-        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=ticks)
-        ax.set_yticks(range(len(classes)), classes, fontsize=ticks)
+        ax.set_xticks(range(C), classes, rotation=45, ha="right", fontsize=ticks)
+        ax.set_yticks(range(C), classes, fontsize=ticks)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
         ax.set_title(f"{name}: {accuracies[name]:.1%}", fontsize=12)
-        if len(classes) <= 25:
+        if C <= 25:
             for i, j in np.ndindex(cm.shape):
                 if cm[i, j]:
                     ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=ticks,
                             color="white" if norm[i, j] > 0.5 else "black")
-    fig.colorbar(im, ax=axes[0].tolist(), fraction=0.03, label="fraction of the true class")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    fig.colorbar(im, ax=axes.ravel().tolist(), fraction=0.03, label="fraction of the true class")
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 

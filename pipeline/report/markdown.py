@@ -49,17 +49,33 @@ def _table(header, rows, align=None) -> list:
     return ["| " + " | ".join(header) + " |", rule] + ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
 
 
-def markdown(metrics: dict) -> str:
-    """report.md's text, from metrics (as written to metrics.json); links only metrics["figures"] files and metrics.json."""
-    classes, acc, figs = metrics["classes"], metrics["accuracy"], metrics["figures"]
-    n = metrics["n_test_videos"]
-    methods = sorted(acc, key=lambda k: (k != "divafn", -acc[k]))
-    L = [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "",
-         f"{len(classes)} classes · {metrics['n_images']} labelled images · {metrics['n_train_videos']} training videos · "
-         f"{n} test videos · seed {metrics['seed']} · code {metrics['code_version']}. "
-         f"Machine-readable numbers: [metrics.json](metrics.json).", ""]
+class _Figures:
+    """Numbers the figures in the order the sections place them."""
 
-    L += ["## Accuracy on the test videos", ""]
+    def __init__(self):
+        self.n = 0
+
+    def next(self) -> int:
+        self.n += 1
+        return self.n
+
+
+def _methods(metrics) -> list:
+    acc = metrics["accuracy"]
+    return sorted(acc, key=lambda k: (k != "divafn", -acc[k]))
+
+
+def header(metrics: dict) -> list:
+    classes, n = metrics["classes"], metrics["n_test_videos"]
+    return [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "",
+            f"{len(classes)} classes · {metrics['n_images']} labelled images · {metrics['n_train_videos']} training videos · "
+            f"{n} test videos · seed {metrics['seed']} · code {metrics['code_version']}. "
+            f"Machine-readable numbers: [metrics.json](metrics.json).", ""]
+
+
+def accuracy_section(metrics: dict) -> list:
+    acc, n, methods = metrics["accuracy"], metrics["n_test_videos"], _methods(metrics)
+    L = ["## Accuracy on the test videos", ""]
     rows = []
     for m in methods:
         a = acc[m]
@@ -68,101 +84,121 @@ def markdown(metrics: dict) -> str:
         rows.append([name, METHODS.get(m, {}).get("uses", ""), _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
     rows.append(["chance", "1 / number of classes", _pct(metrics["chance"]), "", ""])
     L += _table(["method", "uses", "accuracy", "correct", "s.e."], rows, "llrrr")
-    L += [""] + [f"- **{m}**: {METHODS[m]['how']}." for m in methods if m in METHODS]
+    L += [""] + [f"- **{m}** ({METHODS[m]['input']}): {METHODS[m]['how']}." for m in methods if m in METHODS]
     L += ["- s.e.: binomial standard error of an accuracy over the test videos; the verdict above compares "
           "methods with McNemar's test on the same videos.", ""]
+    return L
 
-    L += ["## Per-class accuracy", ""]
-    per = metrics["per_class_by_method"]
-    counts = metrics["n_test_per_class"]
-    L += _table(["class", "test videos", *methods], [[c, counts[i], *(_pct(per[m][i]) for m in methods)]
-                                                     for i, c in enumerate(classes)])
-    L += [""]
 
-    fig_no = 0
-    if "confusion" in figs:
-        fig_no += 1
-        L += ["## Confusion matrices", "", f"![Figure {fig_no}: confusion matrices]({figs['confusion']})\\",
-              f"*Figure {fig_no}. Confusion matrices on the test videos, one per method (rows: true class, columns: "
-              f"predicted; colour: fraction of the true class, numbers: videos).*", ""]
+def per_class_section(metrics: dict) -> list:
+    methods, per, counts = _methods(metrics), metrics["per_class_by_method"], metrics["n_test_per_class"]
+    return (["## Per-class accuracy", ""]
+            + _table(["class", "test videos", *methods], [[c, counts[i], *(_pct(per[m][i]) for m in methods)]
+                                                          for i, c in enumerate(metrics["classes"])]) + [""])
 
-    L += ["## Training", ""]
+
+def confusion_section(metrics: dict, fig: _Figures) -> list:
+    figs = metrics["figures"]
+    if "confusion" not in figs:
+        return []
+    k = fig.next()
+    return ["## Confusion matrices", "", f"![Figure {k}: confusion matrices]({figs['confusion']})\\",
+            f"*Figure {k}. Confusion matrices on the test videos, one per method (rows: true class, columns: "
+            f"predicted; colour: fraction of the true class, numbers: videos).*", ""]
+
+
+def training_section(metrics: dict, fig: _Figures) -> list:
+    figs, L = metrics["figures"], ["## Training", ""]
     if "curves" in figs:
-        fig_no += 1
-        L += [f"![Figure {fig_no}: training curves]({figs['curves']})\\",
-              f"*Figure {fig_no}. Each loss term of Algorithm 1 per epoch, the mean over the epoch's mini-batches "
+        k = fig.next()
+        L += [f"![Figure {k}: training curves]({figs['curves']})\\",
+              f"*Figure {k}. Each loss term of Algorithm 1 per epoch, the mean over the epoch's mini-batches "
               f"(L_sim per pair of items, Auto-· per item). Falling curves: the networks learn; flat ones: they do not.*", ""]
     hist = metrics.get("training", {})
-    if hist.get("terms"):
-        L += _table(["loss term", "first epoch", "last epoch", "change"],
-                    [[TERM_TEXT.get(t, t), f"{v['first']:.4g}", f"{v['last']:.4g}",
-                      f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"]
-                     for t, v in hist["terms"].items()])
-        L += ["", f"{hist['epochs']} epochs in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
-    else:
-        L += ["model.pt holds no training history.", ""]
+    if not hist.get("terms"):
+        return L + ["model.pt holds no training history.", ""]
+    L += _table(["loss term", "first epoch", "last epoch", "change"],
+                [[TERM_TEXT.get(t, t), f"{v['first']:.4g}", f"{v['last']:.4g}",
+                  f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"]
+                 for t, v in hist["terms"].items()])
+    return L + ["", f"{hist['epochs']} epochs in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
 
-    L += ["## Domain alignment: F, H and G before and after training", ""]
+
+def alignment_section(metrics: dict, fig: _Figures) -> list:
+    figs, alignment, L = metrics["figures"], metrics["alignment"], ["## Domain alignment: F, H and G before and after training", ""]
     if "projection" in figs:
-        fig_no += 1
-        before = "before" in metrics["alignment"]
-        L += [f"![Figure {fig_no}: 2-D projection of F, H, G]({figs['projection']})\\",
-              f"*Figure {fig_no}. Every image (F, circles), keyframe (H, triangles) and video (G, squares) of the run, "
+        k = fig.next()
+        before = "before" in alignment
+        L += [f"![Figure {k}: 2-D projection of F, H, G]({figs['projection']})\\",
+              f"*Figure {k}. Every image (F, circles), keyframe (H, triangles) and video (G, squares) of the run, "
               f"scaled to length 1 and projected on the first two principal axes of the three modalities together"
               + (", before training (the networks' initial weights) and after" if before else ", after training") +
               ". Top: coloured by modality; bottom: by class. Aligned domains overlap in the top row and group by "
               "class, not by modality, in the bottom row; a modality drawn as one spot points every item the same way and "
               "carries no class information.*", ""]
-    if not metrics["alignment"].get("before"):
+    if not alignment.get("before"):
         L += ["The features before training are not in this run's features.h5 (written by older code): delete the "
               "DumpFeatures folder and re-run to get them.", ""]
-    stages = [s for s in ("before", "after") if s in metrics["alignment"]]
-    pairs = list(metrics["alignment"]["after"])
+    stages = [s for s in ("before", "after") if s in alignment]
     L += _table(["source → target", *(f"{s} training" for s in stages)],
-                [[p, *(_pct(metrics["alignment"][s][p]) for s in stages)] for p in pairs]
+                [[p, *(_pct(alignment[s][p]) for s in stages)] for p in alignment["after"]]
                 + [[f"mean length ‖{k}‖ ({label})", *(f"{metrics['feature_norms'][s][k]:.3g}" for s in stages)]
                    for k, label, _, _ in MODALITIES]
                 + [[f"mean cosine between {k} items ({label})", *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
                    for k, label, _, _ in MODALITIES if "feature_cosines" in metrics])
-    L += ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the source "
-              f"modality, in the c-dimensional space shared by F, H and G; chance is {_pct(metrics['chance'])}. "
-              f"Cross-modal accuracy well above chance means the modalities are aligned class by class. The mean "
-              f"lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows with them, and while they are small every "
-              f"L_sim stays near its value at Θ = 0 (log 2 per pair). A mean cosine near 1 means the modality's items all "
-              f"point one way (collapsed): whatever tells the classes apart is a small part of each feature.*", ""]
+    return L + ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the source "
+                    f"modality, in the c-dimensional space shared by F, H and G; chance is {_pct(metrics['chance'])}. "
+                    f"Cross-modal accuracy well above chance means the modalities are aligned class by class. The mean "
+                    f"lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows with them, and while they are small every "
+                    f"L_sim stays near its value at Θ = 0 (log 2 per pair). A mean cosine near 1 means the modality's items all "
+                    f"point one way (collapsed): whatever tells the classes apart is a small part of each feature.*", ""]
 
-    L += ["## Rejected items", ""]
-    rejects = metrics.get("rejects", [])
+
+def rejects_section(metrics: dict) -> list:
+    rejects, L = metrics.get("rejects", []), ["## Rejected items", ""]
     if not rejects:
-        L += ["None: every video of the manifest was decoded and used (no shard recorded a rejected item).", ""]
-    else:
-        L += [f"{len(rejects)} items were rejected and left out of training and evaluation:", ""]
-        shown = rejects[:50]
-        L += _table(["item", "reason", "recorded in"],
-                    [[f"`{r['path']}`", r["reason"] or "–", f"`{r['source']}`"] for r in shown], "lll")
-        if len(rejects) > len(shown):
-            L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
-        L += [""]
+        return L + ["None: every video of the manifest was decoded and used (no shard recorded a rejected item).", ""]
+    L += [f"{len(rejects)} items were rejected and left out of training and evaluation:", ""]
+    shown = rejects[:50]
+    L += _table(["item", "reason", "recorded in"],
+                [[f"`{r['path']}`", r["reason"] or "–", f"`{r['source']}`"] for r in shown], "lll")
+    if len(rejects) > len(shown):
+        L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
+    return L + [""]
 
-    data = metrics["data"]
-    L += ["## Data", "",
-          f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, videos from `{data.get('video_root', '?')}` "
-          f"(official split {data.get('split', '?')}).", ""]
+
+def data_section(metrics: dict) -> list:
+    data, classes = metrics["data"], metrics["classes"]
+    L = ["## Data", "",
+         f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, videos from `{data.get('video_root', '?')}` "
+         f"(official split {data.get('split', '?')}).", ""]
     L += _table(["class", "images (train / test)", "videos (train / test)"],
                 [[c, f"{data['images'][c]['train']} / {data['images'][c]['test']}",
                   f"{data['videos'][c]['train']} / {data['videos'][c]['test']}"] for c in classes])
-    L += ["", f"- class-name embedding S: {metrics['embedding']}",
-          f"- network weights: {metrics['weights']}",
-          "- autoencoder λ (chosen by cross-validation on the training items): "
-          + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items())), ""]
+    return L + ["", f"- class-name embedding S: {metrics['embedding']}",
+                f"- network weights: {metrics['weights']}",
+                "- autoencoder λ (chosen by cross-validation on the training items): "
+                + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items())), ""]
 
-    L += ["## Parameters", "", "The significant parameters of every stage of this run (those that shape its output hash):", ""]
+
+def parameters_section(metrics: dict) -> list:
+    L = ["## Parameters", "", "The significant parameters of every stage of this run (those that shape its output hash):", ""]
     show = lambda params: ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(params.items()) if k != "pair")
-    L += _table(["stage", "parameters"], [[stage, show(p) or "–"]
-                                          for stage, p in metrics["parameters"].items()], "ll")
-    L += ["", "## Artifacts", "", "This report's folder: [metrics.json](metrics.json), "
-          + ", ".join(f"[{f}]({f})" for f in figs.values()) + ". The artifacts it was made from "
-          "(inspect any of them with `python -m pipeline.inspect PATH`; the run folder lists them all):", ""]
+    return L + _table(["stage", "parameters"], [[stage, show(p) or "–"] for stage, p in metrics["parameters"].items()], "ll")
+
+
+def artifacts_section(metrics: dict) -> list:
+    L = ["", "## Artifacts", "", "This report's folder: [metrics.json](metrics.json), "
+         + ", ".join(f"[{f}]({f})" for f in metrics["figures"].values()) + ". The artifacts it was made from "
+         "(inspect any of them with `python -m pipeline.inspect PATH`; the run folder lists them all):", ""]
     L += _table(["stage", "artifact"], [[task, f"`{p}`"] for task, paths in metrics["artifacts"].items() for p in paths], "ll")
-    L += [""]
-    return "\n".join(L)
+    return L + [""]
+
+
+def markdown(metrics: dict) -> str:
+    """report.md's text, from metrics (as written to metrics.json); links only metrics["figures"] files and metrics.json."""
+    fig = _Figures()
+    sections = [header(metrics), accuracy_section(metrics), per_class_section(metrics), confusion_section(metrics, fig),
+                training_section(metrics, fig), alignment_section(metrics, fig), rejects_section(metrics),
+                data_section(metrics), parameters_section(metrics), artifacts_section(metrics)]
+    return "\n".join(line for section in sections for line in section)
