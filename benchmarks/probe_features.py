@@ -8,8 +8,7 @@ test accuracy of the pipeline's comparison (pipeline.evaluation.compare: the sam
   h      the pooled keyframe features          G      the video network's features
   [h;G]  both                                   divafn [W_H ĥ; W_G ĝ; W_E ê] with the SAE inputs centred (default)
   divafn_plain  the same with SAE's plain L2 normalisation (ProjectSemantics --centre false)
-and the mean cosine between items (1: every item points the same way). The README's "Method choices and
-evidence" quotes it.
+and the mean cosine between items (1: every item points the same way); docs/method.md says what it shows.
 """
 import argparse
 import json

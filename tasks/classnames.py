@@ -15,7 +15,7 @@ log = logging.getLogger("luigi-interface")
 
 
 class EmbedClassNames(Dataset, ArtifactTask):
-    """S: one vector per class name of the pair (pipeline.embeddings) → classnames.h5.
+    """S: one vector per class name of the pair (pipeline.method.embeddings) → classnames.h5.
 
     provider: `hashed_ngrams` (offline default, no file), `word_vectors` (a word2vec binary/text or GloVe
     text file named by `vectors_path`), `sentence_transformers` (a local model folder named by `vectors_path`;

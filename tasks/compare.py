@@ -18,7 +18,7 @@ log = logging.getLogger("luigi-interface")
 
 
 class CompareMethods(Chain, ArtifactTask):
-    """Every method of pipeline.evaluation.METHODS on the same split, the same SVM → results.json.
+    """Every method of pipeline.evaluation.methods.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
     use_keyframes=false) for `divafn_no_keyframes`. results.json has FitClassifier's layout, so the

@@ -1,12 +1,12 @@
 """Video stages, one shard of the manifest's videos per task so that workers can share them.
 
-ExtractKeyframes decodes each video of its shard once (pipeline.decode.scan) and takes from that one pass
+ExtractKeyframes decodes each video of its shard once (pipeline.video.decode.scan) and takes from that one pass
 both the keyframes and the offline default video feature (the motion descriptor needs the grey thumbnails
 of every frame that keyframe selection uses too). ExtractVideoFeatures with `extractor = default` copies
 that feature out of the keyframe shard instead of decoding again; with a 3D CNN it decodes its own clip
 (other frames, other size); with `precomputed` it reads a file. Every shard writes only the videos it could
 use and lists the others in `rejects`; downstream uses the videos accepted by both stages
-(pipeline.assemble.video_arrays).
+(pipeline.io.assemble.video_arrays).
 """
 import logging
 from pathlib import Path
@@ -69,7 +69,7 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
 
 
 class ExtractKeyframes(VideoShardTask):
-    """k keyframes per video (pipeline.keyframes), as (S, S, 3) uint8, for one shard of the videos, and in
+    """k keyframes per video (pipeline.video.keyframes), as (S, S, 3) uint8, for one shard of the videos, and in
     the same decoding pass the offline default video feature (dataset Y)."""
     grid = luigi.IntParameter(default=4, description="motion descriptor: cells per side")
     bins = luigi.IntParameter(default=8, description="motion descriptor: orientation bins")

@@ -29,7 +29,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
 def load_rgb(path, size: int) -> np.ndarray:
     """(size, size, 3) uint8 RGB of any common image file (see `to_rgb`), squashed to a square.
 
-    Squashing (not cropping) keeps the whole scene, as for the keyframes (pipeline.decode.to_rgb), so
+    Squashing (not cropping) keeps the whole scene, as for the keyframes (pipeline.video.decode.to_rgb), so
     both still modalities see the same geometry. Large JPEGs are decoded at a reduced scale (libjpeg's
     DCT scaling, never below `size`), which is much faster than a full decode.
     """

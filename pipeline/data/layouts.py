@@ -9,7 +9,7 @@ and the problems it found, one sentence each naming the path that was looked at 
 Names on disk are matched to the wanted names after `pairs.normalise` (case, separators). Split lists
 are read with `splitlines()`, which treats the CRLF line ends of the UCF101 lists like LF, and every
 path they name is normalised and must stay inside `root`. Whether the named files exist is checked by
-the caller (pipeline.manifest), for all readers at once.
+the caller (pipeline.data.manifest), for all readers at once.
 """
 import posixpath
 import re

@@ -4,7 +4,7 @@ A pair's class table (data, one dict per pair) maps an image-dataset class name 
 class name; the pair's classes are the video names, in table order. Names are matched after
 `normalise` (case and the separators " ", "_", "-" do not matter, so "riding_a_bike", "Riding a bike"
 and "RidingABike" are one name), since the datasets spell their folders in several ways. Classes of a
-dataset that are not in the table are ignored; classes in the table must be on disk (pipeline.manifest).
+dataset that are not in the table are ignored; classes in the table must be on disk (pipeline.data.manifest).
 """
 import re
 from dataclasses import dataclass, field

@@ -22,11 +22,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image
 
 from pipeline.data.pairs import SYNTHETIC_MAP
+from pipeline.video.encode import write_video
 
 log = logging.getLogger(__name__)
 
@@ -135,18 +135,6 @@ def render_image(rng, k: int) -> np.ndarray:
     return np.clip(img * 255, 0, 255).astype(np.uint8)
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int) -> None:
-    """Encode (T, H, W, 3) uint8 frames as MPEG-4 Part 2 in AVI, as UCF101 and HMDB51 ship."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("mpeg4", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
-        stream.bit_rate = 2_000_000
-        stream.thread_count = 1          # single-threaded encoding: byte-identical files for a seed
-        for f in frames:
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        container.mux(stream.encode())
-
-
 def _crlf(lines):
     return "".join(ln + "\r\n" for ln in lines)
 
@@ -169,7 +157,7 @@ def generate(root, seed: int = 0, size: str = "default", progress=lambda done, t
         for i in range(n_vid):
             name = f"{cls}/v_{cls}_g{i + 1:02d}_c01.avi"
             frames = render_video(np.random.default_rng([seed, 1, k, i]), k, spec)
-            write_video(ucf / "UCF-101" / name, frames, spec.fps)
+            write_video(ucf / "UCF-101" / name, frames, spec.fps)   # MPEG-4 Part 2 in AVI, as UCF101 ships
             names[cls].append(name)
             done += 1
             progress(done, total)

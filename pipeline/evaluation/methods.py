@@ -58,7 +58,7 @@ def ablation_features(features: dict, semantic: dict, pooling: str = "mean") -> 
     """name → (n_vid, ·) of the methods that one trained DIVAFN gives (all of METHODS but image_only and
     divafn_no_keyframes, which need another training set / another training run)."""
     h, G = pool_keyframes(features["H"], pooling), features["G"]
-    E = fused(h, G, semantic["mu_H"], semantic["mu_G"])                # as pipeline.semantics fuses
+    E = fused(h, G, semantic["mu_H"], semantic["mu_G"])                # as pipeline.method.semantics fuses
     return dict(divafn=divafn_features(semantic), video_only=features["Y"], keyframe_only=h,
                 divafn_no_autoencoder=np.concatenate([h, G, E], 1),
                 divafn_no_fusion=np.concatenate([semantic["SH"], semantic["SG"]], 1))

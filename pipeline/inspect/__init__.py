@@ -5,7 +5,7 @@
     python -m pipeline.inspect PATH --dataset F --head 5 # the first 5 rows of one dataset
     divafn-inspect PATH ...                              # the same command, installed by `pip install -e .`
 
-PATH is any artifact (an HDF5 file written by pipeline.h5io, manifest.json, model.pt, results.json,
+PATH is any artifact (an HDF5 file written by pipeline.io.h5io, manifest.json, model.pt, results.json,
 metrics.json, report.md, a PNG), a stage folder `artifacts/<pair>/<Task>-<hash>/` (its files and the
 task that made each; for a RunExperiment folder also every upstream artifact of the run), or a pair
 folder `artifacts/<pair>/` (every stage folder in it). The schema of each artifact is documented in

@@ -49,7 +49,7 @@ def training_data(m: Manifest, images: dict, keyframes: dict, video_features: di
     """All images (both splits: they are the labelled source), the training videos and their keyframes.
 
     use_keyframes=False (the no-keyframes ablation): K is empty, so every keyframe term of the loss is a
-    sum over no items and vanishes (pipeline.train needs no other change).
+    sum over no items and vanishes (pipeline.method.train needs no other change).
     """
     check_ids(images["ids"], [it.id for it in m.images], "images")
     v = video_arrays(m, keyframes, video_features)

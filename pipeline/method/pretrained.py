@@ -43,6 +43,6 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
                    ([f"shape {'; '.join(shapes[:3])}{' …' if len(shapes) > 3 else ''} (file vs model)"] if shapes else [])
         raise DataError(f"{path}: does not fit backbone {backbone} ({'; '.join(problems)}). Name a state dict of "
                         f"{backbone} with TrainDIVAFN's fc_dim (ImageNet files: 4096) in [TrainDIVAFN] pretrained, or choose the matching "
-                        f"--TrainDIVAFN-backbone.")
+                        f"--backbone.")
     target.load_state_dict(sd, strict=False)
     return dict(loaded=len(sd), skipped=skipped)

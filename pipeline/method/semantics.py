@@ -1,11 +1,11 @@
 """Semantic projection of a run's features by the four autoencoders Auto-F, Auto-H, Auto-G, Auto-E.
 
-Each W is fitted in closed form (pipeline.sae) on labelled items: W_F on the images, W_H on the
+Each W is fitted in closed form (pipeline.method.sae) on labelled items: W_F on the images, W_H on the
 training videos' pooled keyframe features h, W_G on their video features G, W_E on the fused
 E = [ĥ; ĝ] (each part prepared as its own autoencoder prepares it). Auto-H has its own W_H: keyframes
 are of the video domain and need not share the images' projection. Each λ is chosen by
 cross-validation on the same training items. With `centre`, each autoencoder's input is centred on the
-mean μ of the items it is fitted on (see pipeline.sae); μ_F, μ_H, μ_G, μ_E are kept with the W's.
+mean μ of the items it is fitted on (see pipeline.method.sae); μ_F, μ_H, μ_G, μ_E are kept with the W's.
 """
 import numpy as np
 

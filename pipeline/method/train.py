@@ -16,7 +16,7 @@ side's step and refreshed as each batch is recomputed (DCMH). Each L_sim is the 
 all pairs of the batch with every item of the other modality, divided by the batch size, and each
 Auto-· term is divided by the batch size: a constant rescaling (the gradient per item keeps DCMH's
 magnitude, a sum over the other modality) that leaves the minimiser unchanged.
-W_E is solved in closed form afterwards (pipeline.sae).
+W_E is solved in closed form afterwards (pipeline.method.sae).
 """
 import logging
 import math

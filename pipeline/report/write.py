@@ -12,7 +12,7 @@ FIGURES = dict(confusion="confusion.png", curves="training_curves.png", projecti
 
 
 def data_summary(manifest, split: int) -> dict:
-    """Per-class counts of a pipeline.manifest.Manifest's images and videos by split, and where each dataset lies."""
+    """Per-class counts of a pipeline.data.manifest.Manifest's images and videos by split, and where each dataset lies."""
     def counts(items):
         c = {name: dict(train=0, test=0) for name in manifest.classes}
         for it in items:

@@ -3,7 +3,7 @@
 `scan(path, ...)` decodes the first video stream once and, while decoding, computes
   - selection thumbnails (T, 48, 64) uint8 of every frame, for keyframe selection: the decoded luma plane
     read in place and sampled on a 64×48 grid (a strided numpy view, ~5 µs a frame; no conversion);
-  - the k keyframes as (k, S, S, 3) uint8 RGB (pipeline.keyframes chooses them, segment by segment);
+  - the k keyframes as (k, S, S, 3) uint8 RGB (pipeline.video.keyframes chooses them, segment by segment);
   - optionally grey thumbnails (T, 48, 64) uint8 scaled by libswscale, the motion descriptor's input
     (~60 µs a frame at 320×240, a third of the decoding time, so only when the feature is wanted);
   - optionally a clip of n frames sampled uniformly over the video, RGB at the size a 3D CNN wants.
@@ -112,7 +112,7 @@ def scan(path, keyframes: int = 0, size: int = 224, clip_frames: int = 0, clip_s
     keyframes: k (0: none); size: keyframe side S; clip_frames: n (0: no clip); clip_size: (w, h) of the
     clip's frames; thumbs: also the libswscale grey thumbnails (motion descriptor); min_frames: fewer frames
     raise VideoError; pick: `pick(seg_thumbs) -> index` that chooses a segment's keyframe
-    (default: pipeline.keyframes.pick_in_segment).
+    (default: pipeline.video.keyframes.pick_in_segment).
     """
     if pick is None:
         from pipeline.video.keyframes import pick_in_segment as pick

@@ -8,7 +8,7 @@ fed to the same image network f as the photos, but of the video domain. A good k
 transition, a fade or a motion-blurred instant, and (ii) one of k views that together cover the clip,
 since an action's appearance changes over its course. We cut the video into k equal temporal segments
 (frames [⌊jT/k⌋, ⌊(j+1)T/k⌋), j = 0..k-1: coverage, in order) and keep from each segment its medoid-like
-frame: the frame whose 64×48 thumbnail (its luma sampled on a grid, pipeline.decode.LumaSampler) is
+frame: the frame whose 64×48 thumbnail (its luma sampled on a grid, pipeline.video.decode.LumaSampler) is
 nearest (L2) to the segment's mean thumbnail. This is
 k-means-style clustering of cheap frame descriptors with the clusters constrained to be contiguous in
 time; choosing the frame nearest the cluster centre picks the most representative, least disturbed frame
@@ -17,7 +17,7 @@ detection), it needs no threshold and always returns exactly k frames, also for 
 UCF101's.
 
 Deterministic: the thumbnails are decoded luma samples, the segment bounds and the argmin (first minimum
-on ties) are exact functions of them. Cost: it is computed while decoding (pipeline.decode.scan),
+on ties) are exact functions of them. Cost: it is computed while decoding (pipeline.video.decode.scan),
 each segment when its last frame is decoded; only the k chosen frames are converted to RGB.
 """
 import numpy as np

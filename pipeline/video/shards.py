@@ -3,7 +3,7 @@
 A shard's output keeps rows only for the videos it could use; the others go to its `rejects` dataset,
 one row (video id, reason, shard file) each, which `pipeline.inspect.read_rejects` and the report read.
 Later stages use the videos accepted by both the keyframe and the video-feature shards
-(pipeline.assemble.video_arrays). A shard that rejects more than `max_reject_fraction` of its videos
+(pipeline.io.assemble.video_arrays). A shard that rejects more than `max_reject_fraction` of its videos
 fails with DataError: checked per shard, so a run that completes has rejected at most that fraction.
 """
 import numpy as np
