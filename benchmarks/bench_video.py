@@ -6,7 +6,7 @@
 Writes its clips to a temporary folder (320×240, 25 fps, textured panning background with moving shapes):
 MPEG-4 Part 2 in AVI (as UCF101/HMDB51 ship) and H.264 in MP4 with B-frames. On the same clips, each timed
 `--repeats` times, interleaved, median reported:
-  (1) raw      PyAV decode of every frame, threaded, no conversion (pipeline.decode.raw_decode)
+  (1) raw      PyAV decode of every frame, threaded, no conversion (pipeline.video.decode.raw_decode)
   (2) keyfr    keyframe extraction: the decoding pass with thumbnails, selection and RGB keyframes
   (3) feature  the offline default video feature alone: decoding pass + thumbnails + motion descriptor
   (2+3)        what ExtractKeyframes runs: keyframes and the feature from one decoding pass
@@ -27,12 +27,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.data.manifest import Item  # noqa: E402
-from pipeline.video import (
-    decode,  # noqa: E402
-    keyframes,
-    motion,
-    shards,
-)
+from pipeline.video import decode, keyframes, motion, shards  # noqa: E402
+from pipeline.video.encode import write_video  # noqa: E402
 
 W, H, FPS = 320, 240, 25
 
@@ -54,16 +50,11 @@ def render(rng, n):
 
 
 def write(path, frames, codec):
-    with av.open(str(path), "w") as c:
-        if codec == "mpeg4":
-            s = c.add_stream("mpeg4", rate=FPS)
-            s.bit_rate = 1_500_000
-        else:
-            s = c.add_stream("libx264", rate=FPS, options={"bf": "2", "preset": "veryfast", "crf": "23"})
-        s.width, s.height, s.pix_fmt = W, H, "yuv420p"
-        for f in frames:
-            c.mux(s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        c.mux(s.encode())
+    """MPEG-4 Part 2 at 1.5 Mbit/s, or H.264 with B-frames at CRF 23 (x264's own rate control)."""
+    if codec == "mpeg4":
+        write_video(path, frames, FPS, bit_rate=1_500_000)
+    else:
+        write_video(path, frames, FPS, codec="libx264", bit_rate=None, bf=2, preset="veryfast", crf=23)
 
 
 def old_keyframes(path, k, size):
