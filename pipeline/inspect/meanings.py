@@ -1,7 +1,7 @@
 """What each dataset of each artifact kind means, in the paper's symbols (the code twin of artifacts/README.md)."""
 
 # (kind, dataset) → meaning, in the paper's symbols (DESIGN.md §3). Kept in step with artifacts/README.md
-# (tests/test_inspect.py checks that every dataset a run writes is documented in both).
+# (tests/e2e/test_inspect.py checks that every dataset a run writes is documented in both).
 MEANINGS = {
     ("images", "X"): "still images X, resized to S×S RGB (n_img, S, S, 3)",
     ("images", "labels"): "class index of each image (into attrs classes)",

@@ -1,0 +1,22 @@
+"""The semantic projections of every modality (pipeline/method/semantics.py)."""
+import numpy as np
+from numpy.testing import assert_allclose
+
+from pipeline.method import embeddings, semantics
+
+
+def test_centred_semantic_features_ignore_a_shift_shared_by_every_item():
+    rng = np.random.default_rng(7)
+    S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing"], 40)
+    y_F, y_V = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 6)
+    F, G = rng.normal(size=(30, 8)), rng.normal(size=(18, 8))
+    H = rng.normal(size=(18, 2, 8))
+    train = np.arange(18) % 2 == 0
+    plain = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.1, 10.0])["arrays"]
+    shift = rng.normal(size=8) * 50
+    shifted = semantics.fit_all(F + shift, y_F, H + shift, G + shift, y_V, train, S, [0.1, 10.0])["arrays"]
+    for name in ("SH", "SG", "SE", "W_F", "W_H", "W_G", "W_E"):
+        assert_allclose(shifted[name], plain[name], atol=1e-8, err_msg=name)
+    assert_allclose(shifted["mu_G"], G[train].mean(0) + shift)
+    unc = semantics.fit_all(F + shift, y_F, H + shift, G + shift, y_V, train, S, [0.1, 10.0], centre=False)["arrays"]
+    assert not np.allclose(unc["SG"], plain["SG"], atol=1e-3) and not unc["mu_G"].any()

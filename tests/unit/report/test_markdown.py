@@ -1,0 +1,23 @@
+"""report.md's text (pipeline/report/markdown.py): a verdict that follows the numbers, the rejected items listed."""
+from pipeline import report
+from tests.helpers.reports import fake_run, write
+
+
+def test_verdict_follows_the_numbers(tmp_path):
+    _, md = write(tmp_path / "a", n_test=60, divafn_right=0.9, video_right=0.3)
+    assert "**The adaptation worked on this run.**" in md and "above chance" in md
+    _, md = write(tmp_path / "b", n_test=8, divafn_right=0.5, video_right=0.375)
+    assert "**Inconclusive.**" in md
+    _, md = write(tmp_path / "c", n_test=40, divafn_right=0.25, video_right=0.6)
+    assert "**The adaptation did not help on this run.**" in md and "not distinguishable from chance" in md
+
+
+def test_rejected_items_are_listed(tmp_path):
+    m, results, features, history = fake_run()
+    m["rejects"] = [dict(path="UCF-101/Biking/v_Biking_g01_c01.avi", reason="no decodable frames", source="shard-000.h5")]
+    report.write_report(tmp_path, m, results, features, history)
+    md = (tmp_path / "report.md").read_text()
+    section = md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]
+    assert "1 items were rejected" in section and "v_Biking_g01_c01.avi" in section and "no decodable frames" in section
+    _, md = write(tmp_path / "a")
+    assert "None:" in md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]

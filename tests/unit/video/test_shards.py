@@ -1,0 +1,63 @@
+"""The video shard stages' work (pipeline/video/shards.py): keyframes and clips of good videos, a reason for each bad one."""
+import numpy as np
+import pytest
+
+from pipeline.data.manifest import Item
+from pipeline.errors import DataError
+from pipeline.io import h5io
+from pipeline.io.rejects import read_rejects
+from pipeline.video import shards
+from pipeline.video.encode import write_video
+
+
+def _frames(n, h=64, w=80, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+    return np.stack([np.roll(base, 2 * t, axis=1) for t in range(n)])
+
+
+@pytest.fixture
+def videos(tmp_path):
+    """Two good clips and one of each bad kind, as manifest items."""
+    d = tmp_path / "v"
+    d.mkdir()
+    write_video(d / "good1.avi", _frames(12), 25)
+    write_video(d / "good2.avi", _frames(10, seed=1), 25)
+    write_video(d / "long.avi", _frames(60, seed=2), 25)
+    (d / "empty.avi").write_bytes(b"")
+    data = (d / "long.avi").read_bytes()
+    (d / "truncated.avi").write_bytes(data[:len(data) // 2])
+    (d / "text.avi").write_text("not a video\n" * 50)
+    write_video(d / "short.avi", _frames(2), 25)
+    names = ["good1", "empty", "truncated", "good2", "text", "short"]
+    return [Item(id=f"C/{n}.avi", path=str(d / f"{n}.avi"), label=0, split="train") for n in names]
+
+
+def test_keyframe_shard_rejects_each_bad_video_and_keeps_the_rest(videos, tmp_path):
+    arrays, rejects = shards.keyframe_shard(videos, 3, 32, motion=(4, 8))
+    assert list(arrays["ids"]) == ["C/good1.avi", "C/good2.avi"]
+    assert arrays["K"].shape == (2, 3, 32, 32, 3) and arrays["Y"].shape == (2, 191) and arrays["frame_index"].shape == (2, 3)
+    reasons = dict(rejects)
+    assert list(reasons) == ["C/empty.avi", "C/truncated.avi", "C/text.avi", "C/short.avi"]
+    assert "empty file" in reasons["C/empty.avi"]
+    assert "truncated" in reasons["C/truncated.avi"]
+    assert "not a decodable video" in reasons["C/text.avi"]
+    assert "fewer than the 3" in reasons["C/short.avi"]
+    # written as the shard does, and read back as the report reads it
+    path = tmp_path / "shard-000.h5"
+    arrays["rejects"] = shards.rejects_array(rejects, str(path))
+    h5io.write(path, "keyframes", arrays, {"task_id": "t"})
+    got = read_rejects(path)
+    assert [r["path"] for r in got] == list(reasons) and got[0]["reason"] == reasons["C/empty.avi"]
+    with pytest.raises(DataError, match=r"4 of 6 videos.*max_reject_fraction=0.5.*--ExtractKeyframes-max-reject-fraction"):
+        shards.check_rejects(rejects, 6, 0.5, str(path), "ExtractKeyframes")
+    shards.check_rejects(rejects, 6, 0.7, str(path), "ExtractKeyframes")
+    empty = shards.rejects_array([], str(path))
+    assert empty.shape == (0, 3)
+
+
+def test_clip_shard_samples_uniform_clips_and_rejects(videos):
+    out = list(shards.clip_shard(videos, 4, (24, 16)))
+    assert [i for i, c in out if not isinstance(c, Exception)] == ["C/good1.avi", "C/good2.avi", "C/short.avi"]
+    assert out[0][1].shape == (4, 16, 24, 3)
+    assert [i for i, c in out if isinstance(c, Exception)] == ["C/empty.avi", "C/truncated.avi", "C/text.avi"]
