@@ -67,7 +67,7 @@ def test_sigkill_during_keyframes_and_training_then_resume(fast_baseline, tmp_pa
 
     def in_training(out, proc):
         wait_for(out, r"running   TrainDIVAFN", proc)
-        run_log = Path(wait_for(out, r"\(log: (.*?\.log)\)", proc).group(1))
+        run_log = Path(wait_for(out, r"this run's log: (\S+\.log)", proc).group(1))
         wait_for(run_log, r"TrainDIVAFN\(SYNTHETIC\):  [1-9]\d% ", proc)   # inside the training loop
 
     invocations = kill_inside(tmp_path, "keyframes", in_keyframes,

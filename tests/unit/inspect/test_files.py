@@ -42,11 +42,12 @@ def test_model_checkpoint(tmp_path, capsys):
     path = tmp_path / "artifacts" / "SYNTHETIC" / "TrainDIVAFN-0123456789ab" / "model.pt"
     path.parent.mkdir(parents=True)
     history = [dict(epoch=1, seconds=0.5, sim_fg=0.7, auto_f=2.0), dict(epoch=2, seconds=0.5, sim_fg=0.5, auto_f=1.0)]
-    torch.save(dict(state_dict={"W_F": torch.zeros(4, 3), "g.full.0.weight": torch.ones(5, 6)}, dims=dict(c=3),
-                    config=dict(epochs=2), history=history, classes=CLASSES,
+    dims = dict(c=3, video_dim=6, d=4, fc_dim=8, video_hidden=5, backbone="cnnf")
+    torch.save(dict(state_dict={"W_F": torch.zeros(4, 3), "g.full.0.weight": torch.ones(5, 6)}, dims=dims,
+                    config=dict(epochs=2), history=history, classes=CLASSES, pretrained="", use_keyframes=True,
                     provenance=dict(task="TrainDIVAFN", task_id="TrainDIVAFN_x")), path)
     s = inspect.summarize(path)
-    assert s["made_by"] == "TrainDIVAFN" and s["attrs"]["dims"] == {"c": 3}
+    assert s["made_by"] == "TrainDIVAFN" and s["attrs"]["dims"] == dims
     assert {d["name"]: d["shape"] for d in s["datasets"]} == {"state_dict/W_F": [4, 3], "state_dict/g.full.0.weight": [5, 6],
                                                               "history": [2]}
     assert any("sim_fg 0.7 → 0.5" in n for n in s["notes"])

@@ -1,0 +1,1 @@
+"""Artifacts on disk: the HDF5 schema, provenance, stage folders, shard joining and rejects."""

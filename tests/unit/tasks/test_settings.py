@@ -1,0 +1,109 @@
+"""Every setting given reaches its stage or is refused (tasks/params.py, tasks/config.py), parsed in-process."""
+import pytest
+from luigi.cmdline_parser import CmdlineParser
+from luigi.configuration import LuigiConfigParser
+from luigi.task import flatten
+from luigi.task_register import Register
+
+import tasks
+from pipeline.errors import DataError
+from tasks import base, config
+from tasks.params import SHARED
+
+# A value for each shared setting that differs from luigi.cfg's (SYNTHETIC: n_shards 2, image_size 64, epochs 10).
+VALUES = dict(data_root="/somewhere", split="2", image_size="48", keyframes="2", n_shards="3", seed="5", device="cpu",
+              epochs="2", backbone="alexnet")
+
+
+def parse(*argv):
+    """The root task of `luigi --module tasks ARGV` (tasks are imported), as Luigi builds it."""
+    return stages_of(*argv)[0]
+
+
+def stages_of(*argv) -> list:
+    """The root task of `luigi --module tasks ARGV` and every task in its graph, built as Luigi's worker builds
+    them: while the command line is in force."""
+    Register.clear_instance_cache()
+    with CmdlineParser.global_instance(list(argv)) as cp:
+        return graph(cp.get_task_obj())
+
+
+def graph(root) -> list:
+    seen, todo = {}, [root]
+    while todo:
+        t = todo.pop()
+        if t.task_id not in seen:
+            seen[t.task_id] = t
+            todo += flatten(t.requires())
+    return list(seen.values())
+
+
+def test_the_table_of_values_covers_every_shared_setting():
+    assert set(VALUES) == set(SHARED)
+
+
+@pytest.mark.parametrize("root", ["RunExperiment", "SeedSweep", "Sensitivity", "TrainDIVAFN"])
+def test_shared_settings_on_the_command_line_reach_every_stage(root):
+    given = {k: v for k, v in VALUES.items() if not (root == "SeedSweep" and k == "seed")}
+    args = [a for k, v in given.items() for a in (f"--{k.replace('_', '-')}", v)]
+    stages = stages_of(root, "--pair", "SYNTHETIC", *args)
+    for name, value in given.items():
+        having = [t for t in stages if name in t.param_kwargs]
+        assert having, name
+        for t in having:
+            assert str(t.param_kwargs[name]) == value, (t.get_task_family(), name, t.param_kwargs[name])
+    families = {t.get_task_family() for t in stages}
+    assert {"ExtractKeyframes", "PrepareImages", "TrainDIVAFN"} <= families
+    shards = [t for t in stages if t.get_task_family() == "ExtractKeyframes"]
+    assert sorted(t.shard for t in shards) == [0, 1, 2]          # n_shards 3 on the command line
+
+
+def test_a_stage_setting_reaches_its_stage_from_the_root():
+    stages = stages_of("RunExperiment", "--pair", "SYNTHETIC", "--ExtractKeyframes-grid", "5",
+                         "--TrainDIVAFN-c", "8", "--ExtractVideoFeatures-batch-size", "3")
+    by = lambda fam: [t for t in stages if t.get_task_family() == fam]
+    assert all(t.grid == 5 for t in by("ExtractKeyframes")) and by("ExtractKeyframes")
+    assert {t.c for t in by("TrainDIVAFN")} == {8}
+    assert {t.batch_size for t in by("ExtractVideoFeatures")} == {3}     # not TrainDIVAFN's batch_size
+    assert {t.batch_size for t in by("TrainDIVAFN")} == {128}            # luigi.cfg [pair:SYNTHETIC]
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_a_shared_setting_given_for_one_stage_is_refused_with_the_flag_to_use(name):
+    stage = "TrainDIVAFN" if name in tasks.TrainDIVAFN.get_param_names(include_significant=True) else "ExtractVideoFeatures"
+    flag = f"--{stage}-{name.replace('_', '-')}"
+    with pytest.raises(DataError) as e:
+        parse("RunExperiment", "--pair", "SYNTHETIC", flag, VALUES[name])
+    assert flag in str(e.value) and f"--{name.replace('_', '-')} {VALUES[name]}" in str(e.value)
+
+
+def test_the_root_task_may_name_its_own_family():
+    assert parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--TrainDIVAFN-epochs", "4").epochs == 4
+
+
+def test_a_flag_for_a_stage_outside_the_graph_is_refused():
+    with pytest.raises(DataError, match="Sensitivity is not a stage of TrainDIVAFN's graph"):
+        parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--Sensitivity-c-values", "[8]")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[TrainDIVAFN]\nepoch = 5\n", "TrainDIVAFN has no setting 'epoch' (did you mean epochs?)"),
+    ("[TrainDIVAFN]\nepochs = 5\n", "[TrainDIVAFN] epochs: epochs is shared by the whole graph: set it in [divafn]"),
+    ("[ExtractKeyframes]\nkeyframes = 5\n", "[ExtractKeyframes] keyframes: keyframes is shared"),
+    ("[TrainDIVAF]\nc = 5\n", "[TrainDIVAF] names no stage (did you mean TrainDIVAFN?)"),
+    ("[pair:SYNTHETICS]\nc = 5\n", "no pair 'SYNTHETICS' (did you mean SYNTHETIC?)"),
+    ("[pair:SYNTHETIC]\ncc = 5\n", "[pair:SYNTHETIC] cc: no stage has this setting"),
+    ("[divafn]\nc = 5\n", "[divafn] c: [divafn] holds the settings shared by several stages"),
+    ("[paths]\nartifact = x\n", "paths has no setting 'artifact' (did you mean artifacts?)"),
+])
+def test_a_config_setting_no_stage_would_use_is_refused(monkeypatch, text, message):
+    cp = LuigiConfigParser()
+    cp.read_string(text)
+    monkeypatch.setattr(config, "get_config", lambda: cp)
+    with pytest.raises(DataError) as e:
+        base.check_settings(tasks.RunExperiment(pair="SYNTHETIC"))
+    assert message in str(e.value)
+
+
+def test_the_repository_config_passes_its_own_check():
+    base.check_settings(tasks.RunExperiment(pair="SYNTHETIC"))
