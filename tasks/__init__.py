@@ -1,18 +1,20 @@
 """Luigi tasks of the DIVAFN pipeline: thin wiring of parameters, inputs and outputs to pipeline/.
 
-Data flow (each stage's output is its cache, under artifacts/<pair>/<Task>-<digest>/):
+Data flow (each stage's output is its cache, under artifacts/<pair>/<Task>-<digest>/), with the module holding each
+task and the pipeline/ subpackage it calls:
 
-    MakeSyntheticData (SYNTHETIC only) → BuildManifest → PrepareImages            images.h5
-                                                       → ExtractKeyframes[shard]   shard-XXX.h5
-                                                       → ExtractVideoFeatures[shard]  (ExtractVideos: all shards)
-    EmbedClassNames → S                                                           classnames.h5
-    TrainDIVAFN (θx, θy, W_F, W_H, W_G)                                           model.pt
-    DumpFeatures (F, H, G)                                                        features.h5
-    ProjectSemantics (W_F, W_H, W_G, W_E closed form)                             semantic.h5
-    FitClassifier (linear SVM, baselines)                                         results.json
-    CompareMethods (every method and ablation; a second DIVAFN without keyframes)  results.json
-    RunExperiment                                                                 metrics.json, run.json, report.md, *.png
-    SeedSweep (CompareMethods over seeds), Sensitivity (FitClassifier over c, λ)   sweep.md / sensitivity.md, .png
+    data.py        MakeSyntheticData (SYNTHETIC only) → BuildManifest → PrepareImages     data/, manifest.json, images.h5
+    extract.py     ExtractKeyframes[shard], ExtractVideoFeatures[shard] (ExtractVideos: all)  shard-XXX.h5    pipeline.video
+    classnames.py  EmbedClassNames → S                                                  classnames.h5        pipeline.method
+    train.py       TrainDIVAFN (θx, θy, W_F, W_H, W_G) → DumpFeatures (F, H, G)         model.pt, features.h5
+    semantics.py   ProjectSemantics (W_F, W_H, W_G, W_E in closed form)                 semantic.h5
+    classifier.py  FitClassifier (linear SVM on [W_H h ; W_G g ; W_E e])                results.json    pipeline.evaluation
+    compare.py     CompareMethods (every method; a second DIVAFN without keyframes),    results.json
+                   SeedSweep (over seeds), Sensitivity (over c and λ)                   sweep.*, sensitivity.*
+    experiment.py  RunExperiment                                                        report.md, metrics.json pipeline.report
+
+What every stage shares: base.py (ArtifactTask: digest, freshness, provenance), targets.py (atomic outputs),
+params.py (the settings several stages share), config.py (precedence and checks), retry.py, hooks.py, cli_logging.py.
 
 `luigi --module tasks` imports only this file, so every task is imported here.
 """
@@ -22,10 +24,11 @@ config.load_package_config()
 cli_logging.install()
 
 from . import hooks  # noqa: E402,F401  (what happens around every run: logs, seeds, GPU lock)
+from .classifier import FitClassifier  # noqa: E402
 from .classnames import EmbedClassNames  # noqa: E402
 from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
-from .experiment import FitClassifier, RunExperiment  # noqa: E402
+from .experiment import RunExperiment  # noqa: E402
 from .extract import ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402

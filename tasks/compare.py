@@ -9,7 +9,7 @@ from pipeline.evaluation import methods, results, sweeps
 from pipeline.io import assemble, h5io
 
 from .base import ArtifactTask
-from .experiment import FitClassifier
+from .classifier import FitClassifier
 from .params import Chain, Dataset, Device, ImageSize, Training, Videos
 from .semantics import ProjectSemantics
 from .train import TrainDIVAFN

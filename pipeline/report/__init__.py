@@ -10,6 +10,7 @@ wrote there. The figures:
 
 Plots use matplotlib's headless Agg backend; nothing here needs a display or luigi.
 """
+from pipeline.report.metrics import collect
 from pipeline.report.write import data_summary, write_metrics, write_report
 
-__all__ = ["data_summary", "write_metrics", "write_report"]
+__all__ = ["collect", "data_summary", "write_metrics", "write_report"]

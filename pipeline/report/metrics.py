@@ -1,0 +1,42 @@
+"""metrics.json's content before the report completes it: every fact of one run, read from its artifacts."""
+import json
+from pathlib import Path
+
+from pipeline.data.manifest import Manifest
+from pipeline.io import h5io, provenance
+from pipeline.io.rejects import read_rejects
+from pipeline.method import checkpoint
+from pipeline.report.write import data_summary
+
+
+def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple:
+    """(metrics, results, features, history) of one run, for `write_report`.
+
+    paths: results (FitClassifier's, then CompareMethods' results.json: later ones add methods), features
+    (features.h5), semantic (semantic.h5), model (model.pt), manifest, classnames (classnames.h5), shards (every
+    video shard file). graph: stage → (its parameters, its output paths), in data-flow order.
+    """
+    res = json.loads(Path(paths["results"][0]).read_text())
+    for extra in paths["results"][1:]:
+        res["methods"].update(json.loads(Path(extra).read_text())["methods"])
+    feats = h5io.read(paths["features"], "features")
+    ckpt = checkpoint.load(paths["model"])
+    names = h5io.attrs(paths["classnames"])          # which embedding provider made S
+    classes, divafn = res["classes"], res["methods"]["divafn"]
+    metrics = dict(
+        pair=pair, seed=seed, classes=classes,
+        n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
+        n_images=int(len(feats["image_labels"])), chance=1.0 / len(classes),
+        accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
+        per_class_accuracy=dict(zip(classes, divafn["per_class"])),
+        confusion=divafn["confusion"], lambdas=h5io.attrs(paths["semantic"])["lambdas"],
+        embedding=names.get("embedding", "hashed character n-grams (offline default; no word vectors file)"),
+        embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
+        weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
+        device=(ckpt.get("provenance") or {}).get("device"),
+        data=data_summary(Manifest.from_json(paths["manifest"]), split),
+        rejects=[r for p in paths["shards"] for r in read_rejects(p)],
+        parameters={family: params for family, (params, _) in graph.items()},
+        artifacts={family: outputs for family, (_, outputs) in graph.items()},
+        code_version=provenance.code_version())
+    return metrics, res, feats, ckpt.get("history") or []

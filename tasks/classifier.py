@@ -1,0 +1,38 @@
+"""The final classifier: a linear SVM on the semantic features of the training videos, scored on the test videos."""
+import logging
+
+import luigi
+
+from pipeline.evaluation import methods, results
+from pipeline.io import h5io
+
+from .base import ArtifactTask
+from .params import OneChain
+from .semantics import ProjectSemantics
+
+log = logging.getLogger("luigi-interface")
+
+
+class FitClassifier(OneChain, ArtifactTask):
+    """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
+    svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
+
+    def requires(self):
+        return self.clone(ProjectSemantics)
+
+    def output(self):
+        return self.artifact("results.json")
+
+    def run(self):
+        features_path = self.requires().input()["features"].path
+        f = h5io.read(features_path, "features", ["Y", "video_labels", "video_split", "video_ids"])
+        sem = h5io.read(self.input().path, "semantic", ["SH", "SG", "SE"])
+        classes = h5io.attrs(features_path)["classes"]
+        scores = methods.compare(methods.method_features(f, sem), f["video_labels"], f["video_split"],
+                                     len(classes), self.svm_c, self.seed)
+        test = f["video_split"] == "test"
+        out = results.results_json(classes, f["video_ids"][test], f["video_labels"][test], scores, self.provenance())
+        for name, r in scores.items():
+            log.info("%s: test accuracy %s %.1f%%", self.pair, name, 100 * r["accuracy"])
+        with self.output().temporary_path() as tmp:
+            results.write_json(tmp, out)
