@@ -122,7 +122,6 @@ FAST_RETRY = {"scheduler": {"retry_delay": 1, "retry_count": 3}}
 def test_bad_input_fails_once_under_luigid(luigid, tmp_path):
     port, cfg = luigid(FAST_RETRY)
     out = tmp_path / "luigi.out"
-    t0 = time.time()
     proc = start_luigi(["ExtractKeyframes", "--pair", "SYNTHETIC", "--n-shards", "2", "--shard", "5", "--scheduler-port", str(port)],
                        tmp_path, FAST_CFG, config_path=cfg, log=out)
     try:
@@ -134,7 +133,6 @@ def test_bad_input_fails_once_under_luigid(luigid, tmp_path):
     assert log.count("running   ExtractKeyframes") == 1     # no retry, though retry_delay is 1 s and keep_alive on
     assert log.count("ERROR: --shard 5 is outside 0..1") == 1
     assert "Traceback" not in log
-    assert time.time() - t0 < 60
     disabled = scheduler_api(port, "task_list", status="DISABLED")
     assert [t["name"] for t in disabled.values()] == ["ExtractKeyframes"]
 
