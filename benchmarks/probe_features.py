@@ -15,11 +15,11 @@ import json
 
 import numpy as np
 
-from pipeline import report
 from pipeline.evaluation import methods
 from pipeline.io import h5io
 from pipeline.method import semantics
 from pipeline.method.features import pool_keyframes
+from pipeline.report.stats import mean_cosines
 
 
 def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.0)) -> dict:
@@ -39,7 +39,7 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
         for name, centre in (("divafn", True), ("divafn_plain", False)):
             fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
             blocks[name] = methods.divafn_features(fit["arrays"])
-        cosines = [round(v, 3) for v in report.mean_cosines(F, H, G).values()]
+        cosines = [round(v, 3) for v in mean_cosines(F, H, G).values()]
         out[stage] = {**accuracies(blocks), "mean cosine F/H/G": cosines}
     return out
 
