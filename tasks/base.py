@@ -47,8 +47,9 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         super().__init__(*args, **kwargs)
         if _is_root(self):      # the task named on the command line: check the settings once, before any work
             check_settings(self)
-            if Path(sys.argv[0]).name.startswith("luigi"):
-                atexit.register(_name_the_output, self, os.getpid())
+            if Path(sys.argv[0]).name.startswith("luigi") and flatten(self.output()):
+                # the paths now, while the command line is in force (its --Stage-setting flags shape them)
+                atexit.register(_name_the_output, self, [o.path for o in flatten(self.output())], os.getpid())
 
     @classmethod
     def get_param_values(cls, params, args, kwargs):
@@ -172,14 +173,8 @@ def _graph_families(root) -> set:
     return families
 
 
-def _name_the_output(task, pid) -> None:
-    """At exit of the command that ran `task`: one last line naming its output, when it is complete."""
-    if os.getpid() == pid and flatten(task.output()):
-        try:
-            done = task.complete()
-        except Exception:
-            return
-        if done:
-            paths = [o.path for o in flatten(task.output())]
-            shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else "")
-            print(f"{task.get_task_family()} {task.pair}: {shown}", file=sys.stderr)
+def _name_the_output(task, paths, pid) -> None:
+    """At exit of the command that ran `task`: one last line naming its output, when it is there."""
+    if os.getpid() == pid and all(os.path.exists(p) for p in paths):
+        shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else "")
+        print(f"{task.get_task_family()} {task.pair}: {shown}", file=sys.stderr)

@@ -9,13 +9,15 @@ import pytest
 
 from tests.helpers.luigi_process import FAST_CFG, run_folder, run_luigi
 
+# shared settings that differ from the configuration's (n_shards 2, image_size 64), and a stage's own setting
+ARGS = ["--n-shards", "3", "--image-size", "48", "--FitClassifier-svm-c", "0.5"]
+
 
 @pytest.fixture(scope="module")
 def shared_run(tmp_path_factory):
     """RunExperiment with shared settings that differ from the configuration's (n_shards 2, image_size 64)."""
     cwd = tmp_path_factory.mktemp("shared_settings")
-    r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--n-shards", "3", "--image-size", "48", "--no-lock"], cwd,
-                  FAST_CFG)
+    r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", *ARGS, "--no-lock"], cwd, FAST_CFG)
     assert r.returncode == 0, r.stderr[-3000:]
     return cwd, r
 
@@ -33,7 +35,8 @@ def test_shared_settings_given_to_the_root_reach_every_stage(shared_run):
     metrics = json.loads((run_folder(cwd) / "metrics.json").read_text())
     assert metrics["parameters"]["TrainDIVAFN"]["image_size"] == "48"
     assert metrics["parameters"]["TrainDIVAFN"]["n_shards"] == "3"
-    # the last line names the output
+    assert metrics["parameters"]["FitClassifier"]["svm_c"] == "0.5"
+    # the last line names the output (the one this command line made: the stage flag shapes its path too)
     assert r.stderr.strip().splitlines()[-1] == f"RunExperiment SYNTHETIC: {run_folder(cwd).relative_to(cwd)}/"
 
 
@@ -44,7 +47,7 @@ def test_deleting_a_stage_recomputes_it_and_everything_after_it(shared_run, tmp_
     before = report.read_text()
     for stage in (cwd / "artifacts" / "SYNTHETIC").glob("ProjectSemantics-*"):
         shutil.rmtree(stage)
-    r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--n-shards", "3", "--image-size", "48", "--no-lock"], cwd)
+    r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", *ARGS, "--no-lock"], cwd)
     assert r.returncode == 0, r.stderr[-3000:]
     ran = re.search(r"\* (\d+) ran successfully:\n((?:    - .*\n)+)", r.stderr)
     assert ran and int(ran[1]) == 5, r.stderr[-2000:]     # ProjectSemantics ×2, FitClassifier, CompareMethods, RunExperiment
