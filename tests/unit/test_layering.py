@@ -7,9 +7,9 @@ from tests.helpers.luigi_process import REPO
 
 MAX_LINES = 300
 
-# Every module under pipeline/, imported in a fresh interpreter. pkgutil.walk_packages does not step into the
-# subpackages that have no __init__.py (pipeline/data, pipeline/video, ...), so each folder is walked on its own;
-# the modules found must be exactly the .py files there.
+# Every module under pipeline/, imported in a fresh interpreter. Each folder is walked on its own, so that a
+# subpackage without an __init__.py (which pkgutil would not step into) is still found; the modules found must be
+# exactly the .py files there.
 IMPORT_ALL = """
 import importlib, pkgutil, sys
 from pathlib import Path
