@@ -12,7 +12,7 @@ running RunExperiment, or `keyframes` in a stage's section, is refused (tasks/co
 import luigi
 
 from models import BACKBONES
-from pipeline.data.pairs import PAIRS, get_pair
+from pipeline.data.pairs import get_pair
 from pipeline.errors import DataError
 
 
@@ -83,4 +83,3 @@ class OneChain(Chain):
 
 SHARED = tuple(sorted({name for group in (Dataset, ImageSize, Videos, Seed, Device, Training)
                        for name, v in vars(group).items() if isinstance(v, luigi.Parameter)}))
-PAIR_NAMES = tuple(PAIRS)
