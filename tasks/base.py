@@ -28,7 +28,8 @@ from .retry import RetryPolicy
 from .targets import AtomicTarget
 
 
-def mtime(path: str) -> float:
+def mtime(path: str) -> int:
+    """Modification time in nanoseconds (the freshness rule compares these)."""
     return os.stat(path).st_mtime_ns
 
 
