@@ -1,4 +1,5 @@
-"""Backbones of the image/keyframe network f(·; θx): CNN-F (the paper's), torchvision AlexNet and ResNet-18.
+"""Backbones of the image/keyframe network f(·; θx): EfficientNet-Lite0 (ImageNet weights from an installed
+package, the default), CNN-F (the paper's), torchvision AlexNet and ResNet-18.
 
 Every backbone has CNNF's interface: input (n, S, S, 3) uint8 RGB (normalised inside with ImageNet
 statistics), output (n, c) at the fixed length `scale` (models.cnnf.on_sphere), the last layer — the
@@ -11,8 +12,9 @@ import torchvision
 from torch import nn
 
 from .cnnf import CNNF, StillNet
+from .efficientnet import EfficientNetLite0
 
-BACKBONES = ("cnnf", "alexnet", "resnet18")
+BACKBONES = ("efficientnet_lite0", "cnnf", "alexnet", "resnet18")
 
 
 class TorchvisionBackbone(StillNet):
@@ -46,8 +48,10 @@ class TorchvisionBackbone(StillNet):
         return self.net(x)
 
 
-def build_backbone(name: str, c: int, fc_dim: int = 4096) -> nn.Module:
-    """f(·; θx) by name: one of BACKBONES."""
+def build_backbone(name: str, c: int, fc_dim: int = 4096, image_size: int = 224) -> nn.Module:
+    """f(·; θx) by name: one of BACKBONES (`image_size` fixes efficientnet_lite0's padding)."""
+    if name == "efficientnet_lite0":
+        return EfficientNetLite0(c, fc_dim, image_size)
     if name == "cnnf":
         return CNNF(c, fc_dim)
     if name in TorchvisionBackbone.HEAD:

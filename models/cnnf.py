@@ -22,11 +22,11 @@ class StillNet(nn.Module):
     statistics (callers move compact uint8 batches); a trunk; a new head full8 → c (`self.full[-1]`,
     N(0, 0.01²) as DCMH initialises new layers); the output at fixed length `scale` (`on_sphere`)."""
 
-    def __init__(self, scale: float):
+    def __init__(self, scale: float, mean=tuple(255 * m for m in MEAN), std=tuple(255 * s for s in STD)):
         super().__init__()
         self.scale = scale
-        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255)
-        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1) * 255)
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))    # on the 0..255 scale
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
     @staticmethod
     def new_head(width: int, c: int) -> nn.Linear:
@@ -38,9 +38,21 @@ class StillNet(nn.Module):
     def trunk(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def trunk_parameters(self):
+        """The parameters that ImageNet weights initialise: all but the new head (TrainConfig.lr_trunk)."""
+        head = set(map(id, self.full[-1].parameters()))
+        return [p for p in self.parameters() if id(p) not in head]
+
+    def trunk_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The trunk's output for (n, S, S, 3) uint8 RGB."""
+        return self.trunk((x.permute(0, 3, 1, 2).float() - self.mean) / self.std)
+
+    def head(self, t: torch.Tensor) -> torch.Tensor:
+        """The representation (n, c) from the trunk's output t."""
+        return on_sphere(self.full(t), self.scale)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = (x.permute(0, 3, 1, 2).float() - self.mean) / self.std   # (n, S, S, 3) uint8 → (n, 3, S, S)
-        return on_sphere(self.full(self.trunk(x)), self.scale)       # (n, c)
+        return self.head(self.trunk_features(x))                     # (n, c)
 
 
 class CNNF(StillNet):

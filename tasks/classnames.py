@@ -17,14 +17,15 @@ log = logging.getLogger("luigi-interface")
 class EmbedClassNames(Dataset, ArtifactTask):
     """S: one vector per class name of the pair (pipeline.method.embeddings) → classnames.h5.
 
-    provider: `hashed_ngrams` (offline default, no file), `word_vectors` (a word2vec binary/text or GloVe
+    provider: `glove` (the default: GloVe 6B 50-d from an installed package; hashed_ngrams when it is absent),
+    `hashed_ngrams` (no file, spelling only), `word_vectors` (a word2vec binary/text or GloVe
     text file named by `vectors_path`), `sentence_transformers` (a local model folder named by `vectors_path`;
     needs the sentence-transformers package). classnames.h5's attrs say which was used and which words
     the vocabulary lacked.
     """
     embedding_dim = luigi.IntParameter(default=300, description="d, the length of a class-name vector (hashed_ngrams; "
                                                                  "the file providers take d from the file)")
-    provider = luigi.ChoiceParameter(choices=list(embeddings.PROVIDERS), default="hashed_ngrams",
+    provider = luigi.ChoiceParameter(choices=list(embeddings.PROVIDERS), default="glove",
                                      description="where class-name vectors come from")
     vectors_path = luigi.Parameter(default="", description="word vectors file / sentence-transformers model folder "
                                                            "(word_vectors, sentence_transformers)")

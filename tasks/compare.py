@@ -10,6 +10,7 @@ from pipeline.io import assemble, h5io
 
 from .base import ArtifactTask
 from .classifier import FitClassifier
+from .classnames import EmbedClassNames
 from .params import Chain, Dataset, Device, ImageSize, Training, Videos
 from .semantics import ProjectSemantics
 from .train import TrainDIVAFN
@@ -27,11 +28,14 @@ class CompareMethods(Chain, ArtifactTask):
 
     def requires(self):
         return dict(divafn=self.clone(ProjectSemantics),
-                    no_keyframes=self.clone(ProjectSemantics, train_overrides={"use_keyframes": False}))
+                    no_keyframes=self.clone(ProjectSemantics, train_overrides={"use_keyframes": False}),
+                    classnames=self.clone(EmbedClassNames))
 
     def scoring(self) -> dict:
-        """The SVM's C and the keyframe pooling it scores with: FitClassifier's and ProjectSemantics' own settings."""
-        return dict(svm_c=self.clone(FitClassifier).svm_c, keyframe_pooling=self.requires()["divafn"].keyframe_pooling)
+        """How it scores: FitClassifier's SVM C, and ProjectSemantics' pooling, λ grid and centring (divafn_untrained)."""
+        project = self.requires()["divafn"]
+        return dict(svm_c=self.clone(FitClassifier).svm_c, keyframe_pooling=project.keyframe_pooling,
+                    lambda_grid=list(project.lambda_grid), centre=project.centre)
 
     def digest_params(self) -> dict:
         return dict(super().digest_params(), **{k: str(v) for k, v in self.scoring().items()})
@@ -47,8 +51,10 @@ class CompareMethods(Chain, ArtifactTask):
                            "the no-keyframes chain's features", path_nk)
         semantic = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
         scoring = self.scoring()
+        untrained = methods.untrained_semantic(f, h5io.read(self.input()["classnames"].path, "classnames")["S"],
+                                               scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed, scoring["centre"])
         scores = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
-                                         len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed)
+                                     len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed, untrained)
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])

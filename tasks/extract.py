@@ -26,7 +26,10 @@ from .params import Dataset, Device, ImageSize, Videos
 
 log = logging.getLogger("luigi-interface")
 
-EXTRACTORS = ("default", *cnn3d.ARCHS, "precomputed")
+# Offline features computed in ExtractKeyframes' decoding pass: Y (motion descriptor), A (pooled appearance).
+OFFLINE = {"motion": ("Y",), "appearance": ("A",), "appearance+motion": ("A", "Y")}
+DEFAULT = "appearance+motion"          # `extractor = default` (chosen by ablation, docs/results.md)
+EXTRACTORS = ("default", *OFFLINE, *cnn3d.ARCHS, "precomputed")
 
 
 class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
@@ -68,24 +71,29 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
             h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
 
 
-class ExtractKeyframes(VideoShardTask):
+class ExtractKeyframes(Device, VideoShardTask):
     """k keyframes per video (pipeline.video.keyframes), as (S, S, 3) uint8, for one shard of the videos, and in
-    the same decoding pass the offline default video feature (dataset Y)."""
+    the same decoding pass the offline video features: Y (motion descriptor), A (pooled ImageNet appearance)."""
     grid = luigi.IntParameter(default=4, description="motion descriptor: cells per side")
     bins = luigi.IntParameter(default=8, description="motion descriptor: orientation bins")
+    pool_frames = luigi.IntParameter(default=8, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
+        from pipeline.method.train import resolve_device
+        from pipeline.video.appearance import PooledAppearance
         m, videos = self.videos()
+        appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
         arrays, rejects = shards.keyframe_shard(
-            videos, self.keyframes, self.image_size, motion=(self.grid, self.bins),
-            progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
+            videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
+            pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
         self.write("keyframes", m, arrays, rejects, len(videos))
 
 
 class ExtractVideoFeatures(Device, VideoShardTask):
-    """The clip-level video feature y of each video of one shard, by the chosen extractor:
-    default (offline motion descriptor, computed in ExtractKeyframes' decoding pass), r3d_18 / r2plus1d_18 /
-    mc3_18 (torchvision 3D CNN, weights from a local file), precomputed (imported from a file)."""
+    """The clip-level video feature y of each video of one shard, by the chosen extractor: motion (offline
+    motion descriptor), appearance (ImageNet EfficientNet-Lite0 pooled over frames) or appearance+motion (both,
+    concatenated), each computed in ExtractKeyframes' decoding pass; default (= DEFAULT); r3d_18 / r2plus1d_18
+    / mc3_18 (torchvision 3D CNN, weights from a local file); precomputed (imported from a file)."""
     extractor = luigi.ChoiceParameter(choices=EXTRACTORS, default="default", description="which video feature")
     weights = luigi.Parameter(default="", description="3D CNN: local state-dict file (never downloaded)")
     allow_random_weights = luigi.BoolParameter(default=False, description="3D CNN: run without a weights file")
@@ -96,15 +104,23 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def requires(self):
         req = dict(manifest=self.clone(BuildManifest))
-        if self.extractor == "default":     # computed in the keyframes' decoding pass, with its grid and bins
+        if self.offline():                  # computed in the keyframes' decoding pass, with its settings
             req["keyframes"] = self.clone(ExtractKeyframes)
         return req
 
+    def offline(self) -> tuple:
+        """The keyframe shard's datasets this extractor concatenates (empty: not an offline feature)."""
+        return OFFLINE.get(DEFAULT if self.extractor == "default" else self.extractor, ())
+
     def run(self):
         m, videos = self.videos()
-        if self.extractor == "default":
-            kf = h5io.read(self.input()["keyframes"].path, "keyframes", ["Y", "ids"])
-            arrays, rejects = dict(Y=kf["Y"], ids=kf["ids"]), []   # its rejects are the keyframe shard's
+        if self.offline():
+            if "A" in self.offline() and not self.clone(ExtractKeyframes).pool_frames:
+                raise DataError(f"extractor {self.extractor} needs the appearance feature: set [ExtractKeyframes] "
+                                f"pool_frames > 0, or --ExtractVideoFeatures-extractor motion.")
+            kf = h5io.read(self.input()["keyframes"].path, "keyframes", ["ids", *self.offline()])
+            Y = np.concatenate([kf[name] for name in self.offline()], 1)
+            arrays, rejects = dict(Y=Y, ids=kf["ids"]), []   # its rejects are the keyframe shard's
         elif self.extractor == "precomputed":
             if not self.precomputed_path:
                 raise DataError("extractor precomputed needs a file: --ExtractVideoFeatures-precomputed-path "

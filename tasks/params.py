@@ -60,8 +60,8 @@ class Device:
 
 class Training:
     epochs = luigi.IntParameter(default=30, description="outer iterations of Algorithm 1")
-    backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="cnnf",
-                                     description="f(·; θx): cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
+    backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="efficientnet_lite0",
+                                     description="f(·; θx): efficientnet_lite0 (ImageNet weights, installed), cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
 
 
 class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):

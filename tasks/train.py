@@ -18,12 +18,15 @@ log = logging.getLogger("luigi-interface")
 
 
 class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTask):
-    """θx (image/keyframe CNN-F), θy (video net), W_F, W_H, W_G by Algorithm 1 → model.pt."""
+    """θx (image/keyframe network f), θy (video net g), W_F, W_H, W_G by Algorithm 1 → model.pt."""
     c = luigi.IntParameter(default=64, description="length of the domain-invariant representation")
-    fc_dim = luigi.IntParameter(default=4096, description="width of CNN-F's full6/full7")
+    fc_dim = luigi.IntParameter(default=4096, description="width of f's hidden fully connected layers (CNN-F's "
+                                                          "full6/full7; efficientnet_lite0's new full7)")
     video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
     batch_size = luigi.IntParameter(default=256, description="N_x = N_y")
-    lr_x = luigi.FloatParameter(default=1e-4)
+    lr_x = luigi.FloatParameter(default=1e-4, description="AdamW learning rate of f's new layers")
+    lr_trunk = luigi.FloatParameter(default=1.0, description="an ImageNet-initialised trunk learns at lr_trunk · lr_x "
+                                                             "(0: frozen)")
     lr_y = luigi.FloatParameter(default=1e-3)
     weight_decay = luigi.FloatParameter(default=5e-4)
     alpha_fg = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, G)")
@@ -34,7 +37,8 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
-    pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: from scratch)")
+    pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
+                                                         "efficientnet_lite0's installed weights; the others from scratch)")
     use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                         description="train on the training videos' keyframes (false: images and videos "
                                                     "only; the H–G and F–H terms vanish)")
@@ -61,15 +65,16 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
         dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden,
-                    backbone=self.backbone)
+                    backbone=self.backbone, image_size=self.image_size)
         model = train.build_model(dims, self.seed)
-        if self.pretrained:
-            loaded = pretrained.load_pretrained(model.f, self.pretrained, self.backbone)
+        weights = self.pretrained or pretrained.default_weights(self.backbone)
+        if weights:
+            loaded = pretrained.load_pretrained(model.f, weights, self.backbone)
             log.info("%s: %d tensors from %s (skipped the ImageNet head: %s)", self.backbone, loaded["loaded"],
-                     self.pretrained, ", ".join(loaded["skipped"]) or "none")
-        history = train.train(model, data, cfg, device, progress=self.progress)
+                     weights, ", ".join(loaded["skipped"]) or "none")
+        history = train.train(model, data, cfg, device, progress=self.progress, pretrained=bool(weights))
         with self.output().temporary_path() as tmp:
-            checkpoint.save(tmp, model, dims, train.config_dict(cfg), history, m.classes, self.pretrained,
+            checkpoint.save(tmp, model, dims, train.config_dict(cfg), history, m.classes, weights,
                             self.use_keyframes, self.provenance(device=str(device)))
 
 

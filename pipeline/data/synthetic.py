@@ -47,7 +47,7 @@ class SyntheticSpec:
 
 
 SIZES = {
-    "default": SyntheticSpec(images_per_class=40, train_videos_per_class=4, test_videos_per_class=10, frames=40),
+    "default": SyntheticSpec(images_per_class=40, train_videos_per_class=4, test_videos_per_class=30, frames=40),
     "tiny": SyntheticSpec(images_per_class=10, train_videos_per_class=2, test_videos_per_class=3, frames=24),
 }
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from pipeline.evaluation.classifier import evaluate, fit_svm
 from pipeline.method.features import pool_keyframes
-from pipeline.method.semantics import fused
+from pipeline.method.semantics import fit_all, fused
 
 
 def divafn_features(semantic: dict) -> np.ndarray:
@@ -39,6 +39,10 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
                           how="the video's keyframes through the trained f, pooled (no video feature)"),
     "image_only": dict(uses="images only", input="F → h",
                        how="the SVM trained on the images' F, tested on the test videos' h: no labelled video at all"),
+    "divafn_untrained": dict(uses="images, keyframes, videos", input="[W_H h₀ ; W_G g₀ ; W_E e₀]",
+                             how="what training adds: the same steps as divafn on the networks' initial weights (f "
+                                 "ImageNet-initialised when its backbone is, g untrained): W_H/W_G/W_E in closed form, "
+                                 "the same SVM"),
     "divafn_no_keyframes": dict(uses="images, videos", input="[W_H h ; W_G g ; W_E e]",
                                 how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after training the "
                                     "same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM"),
@@ -70,16 +74,26 @@ def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, see
     return evaluate(fit_svm(F, y_F, svm_c, seed), h[test], labels[test], n_classes)
 
 
+def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0, centre: bool = True) -> dict:
+    """ProjectSemantics' closed-form fit (pipeline.method.semantics.fit_all) on the initial features F0, H0, G0."""
+    split = np.asarray(features["video_split"]).astype(str)
+    return fit_all(features["F0"], features["image_labels"], features["H0"], features["G0"], features["video_labels"],
+                   split == "train", S, lambda_grid, pooling, seed, centre)["arrays"]
+
+
 def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
-                pooling: str = "mean", svm_c: float = 1.0, seed: int = 0) -> dict:
+                pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None) -> dict:
     """name → evaluate() result for every method of METHODS, on one split.
 
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
-    semantic.h5 of a DIVAFN trained without keyframes (same videos, same order).
+    semantic.h5 of a DIVAFN trained without keyframes (same videos, same order); semantic_untrained: the same fit
+    on the initial features (untrained_semantic).
     """
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
     methods = ablation_features(features, semantic, pooling)
     methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
+    if semantic_untrained is not None:
+        methods["divafn_untrained"] = divafn_features(semantic_untrained)
     results = compare(methods, y, split, n_classes, svm_c, seed)
     results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"], y, split,
                                        n_classes, svm_c, seed)

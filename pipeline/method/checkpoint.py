@@ -1,7 +1,7 @@
 """model.pt, TrainDIVAFN's output: the one module that writes and reads it.
 
 Keys: `state_dict` (θx, θy, W_F, W_H, W_G and the networks' input statistics), `dims` (DIVAFN's constructor
-arguments: c, video_dim, d, fc_dim, video_hidden, backbone), `config` (the TrainConfig), `history` (per-epoch
+arguments: c, video_dim, d, fc_dim, video_hidden, backbone, image_size), `config` (the TrainConfig), `history` (per-epoch
 loss terms), `classes`, `pretrained` (the ImageNet file θx started from; "" from scratch), `use_keyframes` and
 `provenance` (what made it). Read with `weights_only=True`: a model.pt holds tensors and plain values only.
 """
@@ -13,7 +13,7 @@ from pipeline.io.artifacts import fix_hint
 from pipeline.method import pretrained, train
 
 KEYS = ("state_dict", "dims", "config", "history", "classes", "pretrained", "use_keyframes", "provenance")
-DIMS = ("c", "video_dim", "d", "fc_dim", "video_hidden", "backbone")
+DIMS = ("c", "video_dim", "d", "fc_dim", "video_hidden", "backbone", "image_size")
 
 
 def save(path, model: DIVAFN, dims: dict, config: dict, history: list, classes: list, pretrained_from: str,
@@ -61,5 +61,5 @@ def initial_model(path, seed: int) -> DIVAFN:
 def weights_text(ckpt: dict) -> str:
     """Which backbone θx is and where its weights came from, in words (the report's "network weights")."""
     backbone = ckpt["dims"]["backbone"]
-    return (f"{backbone} initialised from {ckpt['pretrained']}" if ckpt["pretrained"]
+    return (f"{backbone} initialised from ImageNet weights in {ckpt['pretrained']}" if ckpt["pretrained"]
             else f"{backbone} trained from scratch (no ImageNet weights file)")

@@ -42,7 +42,7 @@ def hashed_ngrams(names, dim: int = 300) -> np.ndarray:
 # Each provider maps class names to S (C, d) float32, rows L2-normalised, plus a description of what
 # was used (stored in classnames.h5's attrs and quoted by the report).
 
-PROVIDERS = ("hashed_ngrams", "word_vectors", "sentence_transformers")
+PROVIDERS = ("glove", "hashed_ngrams", "word_vectors", "sentence_transformers")
 
 
 def _normalise_rows(S: np.ndarray) -> np.ndarray:
@@ -128,9 +128,29 @@ def word_vector_embedding(names, path) -> tuple:
     the vocabulary]}. A word missing is left out of its name's mean; a name none of whose words is in
     the vocabulary is a DataError (its row would be arbitrary).
     """
-    from pipeline.errors import DataError
     per_name = {n: words(n) for n in names}
     vectors, dim, fmt = load_word_vectors(path, {w for ws in per_name.values() for w in ws})
+    S, missing = _mean_of_words(per_name, vectors, str(path))
+    info = dict(provider="word_vectors", vectors_path=str(path), vectors_format=fmt, dim=int(dim), missing_words=missing,
+                description=f"word vectors from {path} ({fmt} format, {dim}-d; a name is the mean of its words' vectors"
+                            + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
+    return S, info
+
+
+def glove_embedding(names) -> tuple:
+    """S (C, 50) from GloVe 6B (pipeline.method.glove), as word_vector_embedding does with a file."""
+    from pipeline.method import glove
+    per_name = {n: words(n) for n in names}
+    vectors, dim, source = glove.load({c.lower() for ws in per_name.values() for w in ws for c in _candidates(w)})
+    S, missing = _mean_of_words(per_name, vectors, source)
+    info = dict(provider="glove", vectors_path=source, vectors_format="npy", dim=dim, missing_words=missing,
+                description=f"GloVe 6B {dim}-d word vectors (package {glove.PACKAGE}; a name is the mean of its words' "
+                            f"vectors" + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
+    return S, info
+
+
+def _mean_of_words(per_name: dict, vectors: dict, source: str) -> tuple:
+    from pipeline.errors import DataError
     rows, missing = [], {}
     for n, ws in per_name.items():
         got = [next((vectors[c] for c in _candidates(w) if c in vectors), None) for w in ws]
@@ -138,13 +158,10 @@ def word_vector_embedding(names, path) -> tuple:
         if missing_words:
             missing[n] = missing_words
         if len(missing_words) == len(ws):
-            raise DataError(f"{path}: none of the words of class {n!r} ({', '.join(ws)}) is in its vocabulary; "
+            raise DataError(f"{source}: none of the words of class {n!r} ({', '.join(ws)}) is in its vocabulary; "
                             f"use a larger vectors file or another provider (--EmbedClassNames-provider hashed_ngrams).")
         rows.append(np.mean([v for v in got if v is not None], 0))
-    info = dict(provider="word_vectors", vectors_path=str(path), vectors_format=fmt, dim=int(dim), missing_words=missing,
-                description=f"word vectors from {path} ({fmt} format, {dim}-d; a name is the mean of its words' vectors"
-                            + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
-    return _normalise_rows(np.stack(rows)), info
+    return _normalise_rows(np.stack(rows)), missing
 
 
 def sentence_embedding(names, model_dir) -> tuple:
@@ -175,9 +192,19 @@ def sentence_embedding(names, model_dir) -> tuple:
     return _normalise_rows(S), info
 
 
-def embed(names, provider: str = "hashed_ngrams", dim: int = 300, vectors_path: str = "") -> tuple:
-    """(S (C, d) float32, info dict) by `provider` (one of PROVIDERS); `vectors_path` names its file/folder."""
+def embed(names, provider: str = "glove", dim: int = 300, vectors_path: str = "") -> tuple:
+    """(S (C, d) float32, info dict) by `provider` (one of PROVIDERS); `vectors_path` names its file/folder.
+
+    glove falls back to hashed_ngrams (saying so in the description) when its package is not installed.
+    """
     from pipeline.errors import DataError
+    from pipeline.method import glove
+    if provider == "glove":
+        if glove.root() is not None:
+            return glove_embedding(names)
+        S, info = embed(names, "hashed_ngrams", dim)
+        return S, dict(info, description=f"{info['description']}; the default provider glove needs the package "
+                                         f"{glove.PACKAGE} (and pyarrow), which is not installed")
     if provider == "hashed_ngrams":
         return hashed_ngrams(names, dim), dict(
             provider="hashed_ngrams", vectors_path="", dim=int(dim), missing_words={},

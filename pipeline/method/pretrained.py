@@ -6,6 +6,15 @@ from models.backbones import TorchvisionBackbone
 from pipeline.errors import DataError
 
 
+def default_weights(backbone: str) -> str:
+    """The ImageNet file a backbone starts from when none is given: efficientnet_lite0's is in its installed
+    package (models.efficientnet.weights_path); the others start from scratch ("")."""
+    if backbone != "efficientnet_lite0":
+        return ""
+    from models.efficientnet import weights_path
+    return weights_path()
+
+
 def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
     """Initialise f's trunk from a local ImageNet state dict (torch.save of `model.state_dict()`).
 
@@ -27,7 +36,9 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
         raise DataError(f"{path}: not a state dict (name → tensor); [TrainDIVAFN] pretrained must name a "
                         f"torch.save'd `model.state_dict()` of {backbone}.")
     sd = {k.removeprefix("module."): v for k, v in sd.items()}
-    if backbone == "cnnf":                   # CNNF's last layer (full8) is its head: full.<last index>.
+    if backbone == "efficientnet_lite0":
+        target, head, optional = f.net, "_fc.", set()
+    elif backbone == "cnnf":                   # CNNF's last layer (full8) is its head: full.<last index>.
         target, head, optional = f, f"full.{len(f.full) - 1}.", {"mean", "std"}
     else:
         target, head, optional = f.net, TorchvisionBackbone.HEAD[backbone], set()

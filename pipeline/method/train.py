@@ -1,22 +1,26 @@
 """Training of DIVAFN, the paper's Algorithm 1, as one loop you can read top to bottom.
 
-Each outer iteration ("epoch") runs t_x = ⌈n_x/N_x⌉ image-side steps, then t_y = ⌈n_y/N_y⌉ video-side
-steps (DCMH-style alternation):
+Each outer iteration ("epoch") refreshes the encoders, then runs t_x = ⌈n_x/N_x⌉ image-side steps and
+t_y = ⌈n_y/N_y⌉ video-side steps (DCMH-style alternation):
 
+  encoders: W_F, W_H, W_G = the closed-form minimisers of Auto-F/H/G (pipeline.method.sae.fit_sae, λ = lam)
+      for the buffers F, H, G as they stand, each prepared (centred on its mean μ, L2-normalised) as
+      ProjectSemantics prepares it. For fixed features this is the exact W-step of Algorithm 1.
   image side: a mini-batch of still items (images X and training keyframes K, the same network f)
       F_b, H_b = f(x_b)
-      L_x = α_FG·L_sim(F_b, G) + α_HG·L_sim(H_b, G) + α_FH·[L_sim(F_b, H) + L_sim(H_b, F)]
-            + β·[Auto-F(F_b; W_F) + Auto-H(H_b; W_H)]                → update θx, W_F, W_H
+      L_x = α_FG·L_sim(F_b, G) + α_HG·L_sim(H_b, G) + α_FH·½[L_sim(F_b, H) + L_sim(H_b, F)]
+            + β·[Auto-F(F_b; W_F) + Auto-H(H_b; W_H)]                → update θx
   video side: a mini-batch of training videos
       G_b = g(y_b)
-      L_y = α_FG·L_sim(F, G_b) + α_HG·L_sim(H, G_b) + β·Auto-G(G_b; W_G) → update θy, W_G
+      L_y = α_FG·L_sim(F, G_b) + α_HG·L_sim(H, G_b) + β·Auto-G(G_b; W_G) → update θy
 
 F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
-side's step and refreshed as each batch is recomputed (DCMH). Each L_sim is the paper's sum over
-all pairs of the batch with every item of the other modality, divided by the batch size, and each
-Auto-· term is divided by the batch size: a constant rescaling (the gradient per item keeps DCMH's
-magnitude, a sum over the other modality) that leaves the minimiser unchanged.
-W_E is solved in closed form afterwards (pipeline.method.sae).
+side's step and refreshed as each batch is recomputed (DCMH). They hold deterministic features: the
+evaluation-mode output of the un-augmented item (recomputed for the batch when f has dropout or the
+stills are augmented), which is what the classifier later sees. Each L_sim is the mean over all its pairs
+(the paper's sum divided by the number of pairs) and each Auto-· the mean over its items: a per-term
+rescaling, so that no pair of modalities outweighs another by its item count (the weights α, β in
+luigi.cfg then mean what they say). W_E is solved in closed form afterwards (pipeline.method.semantics).
 """
 import logging
 import math
@@ -26,7 +30,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 import torch.nn.functional as nnf
+from torch import nn
 
+from pipeline.method import sae
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
 log = logging.getLogger(__name__)
@@ -36,14 +42,15 @@ log = logging.getLogger(__name__)
 class TrainConfig:
     epochs: int = 30
     batch_size: int = 256         # N_x = N_y (the paper's Algorithm 1)
-    lr_x: float = 1e-4            # AdamW, image/keyframe side (θx, W_F, W_H)
-    lr_y: float = 1e-3            # AdamW, video side (θy, W_G)
+    lr_x: float = 1e-4            # AdamW, image/keyframe side (θx's new layers)
+    lr_trunk: float = 1.0         # θx's ImageNet-initialised trunk learns at lr_trunk · lr_x (0: frozen)
+    lr_y: float = 1e-3            # AdamW, video side (θy)
     weight_decay: float = 5e-4    # DCMH's value, decoupled (AdamW)
     alpha_fg: float = 1.0         # weight of L_sim(F, G): image–video
     alpha_hg: float = 1.0         # weight of L_sim(H, G): keyframe–video
     alpha_fh: float = 1.0         # weight of L_sim(F, H): image–keyframe
     beta: float = 1.0             # weight of the autoencoder terms Auto-F/H/G
-    lam: float = 1.0              # λ inside the autoencoder terms during training
+    lam: float = 1.0              # λ of Auto-F/H/G during training (their closed-form W's and their loss)
     seed: int = 0
     augment: bool = True          # random flips and shifts of the still items (image side)
 
@@ -77,6 +84,22 @@ def resolve_device(name: str) -> torch.device:
 
 
 @torch.no_grad()
+def _trunk_all(f, X, device, batch=256):
+    f.eval()
+    out = torch.cat([f.trunk_features(X[i:i + batch].to(device)).float() for i in range(0, len(X), batch)])
+    f.train()
+    return out
+
+
+@torch.no_grad()
+def _eval_head(f, T):
+    f.eval()
+    out = f.head(T).float()
+    f.train()
+    return out
+
+
+@torch.no_grad()
 def _forward_all(net, X, device, batch=512):
     net.eval()
     out = torch.cat([net(X[i:i + batch].to(device, non_blocking=True)).float() for i in range(0, len(X), batch)])
@@ -102,12 +125,49 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return out.to(torch.uint8)
 
 
-def _sim(A, B, yA, yB, n_batch):
-    return similarity_nll(A, B, similarity_matrix(yA, yB)) / n_batch
+def _sim(A, B, yA, yB):
+    """L_sim(A, B) as the mean over its pairs (0 when one side is empty)."""
+    return similarity_nll(A, B, similarity_matrix(yA, yB)) / max(1, len(A) * len(B))
 
 
-def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None):
-    """Train `model` (models.DIVAFN) in place; returns the per-epoch history of each loss term."""
+def _auto(Z, mu, W, S_Z, lam):
+    """Auto-·(Z; W) as the mean over items of Z prepared as pipeline.method.sae.prepare prepares it."""
+    return autoencoder_loss(nnf.normalize(Z - mu, dim=1), W, S_Z, lam) / max(1, len(Z))
+
+
+def closed_form(Z: torch.Tensor, S_Z: torch.Tensor, lam: float) -> tuple:
+    """(μ, W) of Auto-· for fixed features Z (n, c): μ their mean, W = sae.fit_sae(prepare(Z, μ), S_Z, λ)."""
+    mu = Z.double().mean(0)
+    W = sae.fit_sae(sae.prepare(Z.cpu().double().numpy(), mu.cpu().numpy()), S_Z.cpu().double().numpy(), lam)
+    return mu.float(), torch.from_numpy(W).float().to(Z.device)
+
+
+def stochastic(net: nn.Module) -> bool:
+    """Whether net's training-mode output differs from its evaluation-mode one (active dropout)."""
+    return any(isinstance(m, nn.Dropout) and m.p > 0 for m in net.modules())
+
+
+def optimiser_x(f, cfg: TrainConfig, pretrained: bool):
+    """AdamW over θx: the trunk at lr_trunk · lr_x when it starts from ImageNet weights, else at lr_x."""
+    if not pretrained or cfg.lr_trunk == 1.0:
+        groups = [dict(params=list(f.parameters()), lr=cfg.lr_x)]
+    else:
+        trunk = list(f.trunk_parameters())
+        ids = set(map(id, trunk))
+        for p in trunk:
+            p.requires_grad_(cfg.lr_trunk > 0)
+        groups = [dict(params=[p for p in f.parameters() if id(p) not in ids], lr=cfg.lr_x)]
+        if cfg.lr_trunk > 0:
+            groups.append(dict(params=trunk, lr=cfg.lr_x * cfg.lr_trunk))
+    return torch.optim.AdamW(groups, weight_decay=cfg.weight_decay)
+
+
+def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None,
+          pretrained: bool = False):
+    """Train `model` (models.DIVAFN) in place; returns the per-epoch history of each loss term.
+
+    pretrained: θx starts from ImageNet weights (its trunk then learns at lr_trunk · lr_x).
+    """
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     model.to(device)
@@ -122,54 +182,73 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     y_Y = torch.from_numpy(data.y_Y).to(device)
     S = torch.from_numpy(data.S).float().to(device)
     model.g.set_input_stats(Y)
+    recompute = cfg.augment or stochastic(model.f)                     # train-mode outputs are not the buffers'
+    # A frozen ImageNet trunk on un-augmented stills gives every item the same trunk output at every step:
+    # computed once here, f's step then runs only its new layers (the recipe of docs/method.md).
+    frozen = pretrained and cfg.lr_trunk == 0 and not cfg.augment
+    T = _trunk_all(model.f, X, device) if frozen else None
+
+    def f_step(b, xb):
+        if frozen:
+            return model.f.head(T[b])
+        with torch.autocast(**amp):
+            return model.f(augment(xb, gen) if cfg.augment else xb).float()
 
     # Buffers of every item's features: the "other side" of each step, refreshed batch by batch.
-    FH = _forward_all(model.f, X, device)                               # (n_img + n_kf, c)
+    FH = _eval_head(model.f, T) if frozen else _forward_all(model.f, X, device)   # (n_img + n_kf, c)
     G = _forward_all(model.g, Y, device)                                 # (n_vid, c)
 
-    opt_x = torch.optim.AdamW([*model.f.parameters(), model.W_F, model.W_H], lr=cfg.lr_x, weight_decay=cfg.weight_decay)
-    opt_y = torch.optim.AdamW([*model.g.parameters(), model.W_G], lr=cfg.lr_y, weight_decay=cfg.weight_decay)
+    opt_x = optimiser_x(model.f, cfg, pretrained)
+    opt_y = torch.optim.AdamW(model.g.parameters(), lr=cfg.lr_y, weight_decay=cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
     t_x, t_y = math.ceil(len(X) / cfg.batch_size), math.ceil(len(Y) / cfg.batch_size)
     history = []
     for epoch in range(cfg.epochs):
         t0, sums = time.time(), dict(sim_fg=0.0, sim_hg=0.0, sim_fh=0.0, auto_f=0.0, auto_h=0.0, auto_g=0.0)
+        yF_all, yH_all = y_X[~is_kf], y_X[is_kf]
+        F_all, H_all = FH[~is_kf], FH[is_kf]
+        mu_F, W_F = closed_form(F_all, S[yF_all], cfg.lam)               # Algorithm 1's W-step, exactly
+        mu_H, W_H = closed_form(H_all, S[yH_all], cfg.lam) if len(H_all) else (mu_F, W_F)
+        mu_G, W_G = closed_form(G, S[y_Y], cfg.lam)
+        for name, W in (("W_F", W_F), ("W_H", W_H), ("W_G", W_G)):
+            getattr(model, name).copy_(W)
         perm = torch.randperm(len(X), generator=gen)
         for step in range(t_x):                                          # Algorithm 1, lines 2–7
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
-            with torch.autocast(**amp):
-                xb = X[b.cpu()].to(device, non_blocking=True)
-                out = model.f(augment(xb, gen) if cfg.augment else xb).float()
+            F_all, H_all = FH[~is_kf], FH[is_kf]                         # the latest buffers (copies)
+            xb = None if frozen else X[b.cpu()].to(device, non_blocking=True)
+            out = f_step(b, xb)
             kf, yb = is_kf[b], y_X[b]
             Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
-            F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]
             terms = dict(
-                sim_fg=_sim(Fb, G, yF, y_Y, len(b)), sim_hg=_sim(Hb, G, yH, y_Y, len(b)),
-                sim_fh=_sim(Fb, H_all, yF, yH_all, len(b)) + _sim(Hb, F_all, yH, yF_all, len(b)),
-                auto_f=autoencoder_loss(Fb, model.W_F, S[yF], cfg.lam) / len(b),
-                auto_h=autoencoder_loss(Hb, model.W_H, S[yH], cfg.lam) / len(b))
+                sim_fg=_sim(Fb, G, yF, y_Y), sim_hg=_sim(Hb, G, yH, y_Y),
+                sim_fh=0.5 * (_sim(Fb, H_all, yF, yH_all) + _sim(Hb, F_all, yH, yF_all)),
+                auto_f=_auto(Fb, mu_F, W_F, S[yF], cfg.lam), auto_h=_auto(Hb, mu_H, W_H, S[yH], cfg.lam))
             loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
                     + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
+            if recompute:
+                FH[b] = _eval_head(model.f, T[b]) if frozen else _forward_all(model.f, xb, device)   # eval mode, un-augmented
+            else:
+                FH[b] = out.detach()
             opt_x.zero_grad(set_to_none=True)
             loss.backward()
             opt_x.step()
-            FH[b] = out.detach()
             for k, v in terms.items():
                 sums[k] += v.item() / t_x
             progress((epoch + (step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: image side")
 
-        F_all, yF_all, H_all, yH_all = FH[~is_kf], y_X[~is_kf], FH[is_kf], y_X[is_kf]
+        F_all, H_all = FH[~is_kf], FH[is_kf]
         perm = torch.randperm(len(Y), generator=gen)
         for step in range(t_y):                                          # Algorithm 1, lines 8–13
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             Gb = model.g(Y[b]).float()
-            auto_g = autoencoder_loss(Gb, model.W_G, S[y_Y[b]], cfg.lam) / len(b)
-            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b], len(b)) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b], len(b))
+            auto_g = _auto(Gb, mu_G, W_G, S[y_Y[b]], cfg.lam)
+            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b]) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b])
                     + cfg.beta * auto_g)
             opt_y.zero_grad(set_to_none=True)
             loss.backward()
             opt_y.step()
-            G[b] = Gb.detach()
+            G[b] = Gb.detach()                                           # g has no dropout: deterministic
             sums["auto_g"] += auto_g.item() / t_y
             progress((epoch + (t_x + step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: video side")
         for s in sched:

@@ -9,6 +9,7 @@ fails with DataError: checked per shard, so a run that completes has rejected at
 import numpy as np
 
 from pipeline.errors import DataError
+from pipeline.video.appearance import DIM as appearance_dim
 from pipeline.video.decode import VideoError, scan
 from pipeline.video.motion import dim as motion_dim
 from pipeline.video.motion import motion_descriptor
@@ -29,19 +30,26 @@ def check_rejects(rejects: list, n_videos: int, max_fraction: float, source: str
             f"--{task}-max-reject-fraction (luigi.cfg [{task}] max_reject_fraction).")
 
 
-def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n: None) -> tuple:
-    """Keyframes of `videos` (manifest Items), and in the same decoding pass the motion descriptor.
+def keyframe_shard(videos, k: int, size: int, motion=None, appearance=None, pool_frames: int = 0,
+                   progress=lambda i, n: None) -> tuple:
+    """Keyframes of `videos` (manifest Items), and in the same decoding pass the offline video features.
 
-    motion: (grid, bins) of pipeline.video.motion.motion_descriptor, or None.
-    Returns (arrays, rejects): arrays K (n, k, S, S, 3) uint8, frame_index (n, k), ids (n,), and Y (n, D)
-    float32 when `motion`, for the n accepted videos in input order; rejects [(id, reason)].
+    motion: (grid, bins) of pipeline.video.motion.motion_descriptor, or None. appearance: a
+    pipeline.video.appearance.PooledAppearance applied to `pool_frames` evenly spread frames (S×S), or None.
+    Returns (arrays, rejects): arrays K (n, k, S, S, 3) uint8, frame_index (n, k), ids (n,), Y (n, D) float32
+    when `motion`, A (n, 1280) float32 when `appearance`, for the n accepted videos in input order;
+    rejects [(id, reason)].
     """
-    K, index, ids, Y, rejects = [], [], [], [], []
+    K, index, ids, Y, A, rejects = [], [], [], [], [], []
+    n_clip = pool_frames if appearance is not None else 0
     for i, v in enumerate(videos):
         try:
-            s = scan(v.path, keyframes=k, size=size, thumbs=bool(motion), min_frames=2 if motion else 1)
+            s = scan(v.path, keyframes=k, size=size, thumbs=bool(motion), min_frames=2 if motion else 1,
+                     clip_frames=n_clip, clip_size=(size, size))
             if motion:
                 Y.append(motion_descriptor(s.thumbs, *motion))
+            if n_clip:
+                A.append(appearance(s.clip))
         except VideoError as e:
             rejects.append((v.id, e.reason))
         else:
@@ -53,6 +61,8 @@ def keyframe_shard(videos, k: int, size: int, motion=None, progress=lambda i, n:
                   frame_index=np.array(index, np.int64).reshape(len(ids), k), ids=np.array(ids, dtype=str))
     if motion:
         arrays["Y"] = np.stack(Y) if Y else np.empty((0, motion_dim(*motion)), np.float32)
+    if n_clip:
+        arrays["A"] = np.stack(A) if A else np.empty((0, appearance_dim), np.float32)
     return arrays, rejects
 
 
