@@ -17,6 +17,37 @@ def on_sphere(z: torch.Tensor, scale: float) -> torch.Tensor:
     return scale * nn.functional.normalize(z, dim=1)
 
 
+class LRN(nn.LocalResponseNorm):
+    r"""Local response normalisation in MatConvNet's terms (vl_nnnormalize), PARAM = [N κ α β]:
+
+    y_k = x_k / (κ + α Σ_{q ∈ Q(k)} x_q²)^β,  Q(k) = [k − ⌊(N−1)/2⌋, k + ⌈(N−1)/2⌉] (channels; N odd here).
+    torch's LocalResponseNorm divides its alpha by N (Caffe's convention), so it gets alpha = α·N.
+    The four numbers are the buffer `param` (a model.pt keeps them: a file's κ, α survive save/load);
+    the defaults are CNNF's from-scratch settings (torch LocalResponseNorm(5, 1e-4, 0.75, 2)).
+    """
+
+    def __init__(self, N: int = 5, kappa: float = 2.0, alpha: float = 1e-4 / 5, beta: float = 0.75):
+        super().__init__(N, alpha * N, beta, kappa)
+        self.register_buffer("param", torch.zeros(4))
+        self.set(N, kappa, alpha, beta)
+
+    def set(self, N: int, kappa: float, alpha: float, beta: float) -> None:
+        if N != int(N) or N < 1 or N % 2 == 0:   # an even N centres MatConvNet's window differently from torch's
+            raise ValueError(f"LRN window N={N}: an odd positive integer is supported")
+        self.param.copy_(torch.tensor([N, kappa, alpha, beta], dtype=torch.float32))
+        self._sync()
+
+    def _sync(self) -> None:   # torch's attributes from the buffer (read once here, never in forward)
+        N, kappa, alpha, beta = self.param.tolist()
+        self.size, self.alpha, self.beta, self.k = int(N), alpha * N, beta, kappa
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        if prefix + "param" in missing_keys:     # a model.pt from before `param` (made with the defaults): keep
+            missing_keys.remove(prefix + "param")   # the current settings, as a non-strict load keeps any missing key
+        self._sync()
+
+
 class StillNet(nn.Module):
     """What every image/keyframe network f shares: (n, S, S, 3) uint8 RGB in, normalised here with ImageNet
     statistics (callers move compact uint8 batches); a trunk; a new head full8 → c (`self.full[-1]`,
@@ -64,14 +95,16 @@ class CNNF(StillNet):
     9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper). The
     output has fixed length `scale` (see `on_sphere`).
     Input: (n, S, S, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
+    MatConvNet's imagenet-vgg-f.mat loads into it (pipeline/method/matconvnet.py): its LRN settings and its
+    mean-only input normalisation (std 1) replace the defaults, as buffers that model.pt keeps.
     """
 
     def __init__(self, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
         super().__init__(scale)
         pool = dict(kernel_size=3, stride=2, ceil_mode=True)
         self.features = nn.Sequential(
-            nn.Conv2d(3, 64, 11, stride=4), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
-            nn.Conv2d(64, 256, 5, padding=2), nn.ReLU(inplace=True), nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), nn.MaxPool2d(**pool),
+            nn.Conv2d(3, 64, 11, stride=4), nn.ReLU(inplace=True), LRN(), nn.MaxPool2d(**pool),
+            nn.Conv2d(64, 256, 5, padding=2), nn.ReLU(inplace=True), LRN(), nn.MaxPool2d(**pool),
             nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(**pool),

@@ -4,6 +4,7 @@ from torch import nn
 
 from models.backbones import TorchvisionBackbone
 from pipeline.errors import DataError
+from pipeline.method import matconvnet
 
 
 def default_weights(backbone: str) -> str:
@@ -23,7 +24,14 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
     "model", and DataParallel's "module." prefix, are accepted. The ImageNet classification layer (CNNF's last
     full.*, classifier.6, fc) is skipped: f's head is new. Any other missing or unexpected key, or a shape that
     differs, is a DataError naming the file. Returns {"loaded": number of tensors, "skipped": [keys]}.
+    A `.mat` path is MatConvNet's imagenet-vgg-f.mat, for cnnf only (pipeline/method/matconvnet.py).
     """
+    if str(path).lower().endswith(".mat"):
+        if backbone != "cnnf":
+            raise DataError(f"{path}: a MATLAB file (MatConvNet's imagenet-vgg-f.mat) loads into backbone cnnf only, not "
+                            f"{backbone}; set --backbone cnnf, or name a torch.save'd state dict of {backbone} in "
+                            f"[TrainDIVAFN] pretrained.")
+        return matconvnet.load_vgg_f(f, path)
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:   # noqa: BLE001 — any unreadable file is the same user error
@@ -39,7 +47,7 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
     if backbone == "efficientnet_lite0":
         target, head, optional = f.net, "_fc.", set()
     elif backbone == "cnnf":                   # CNNF's last layer (full8) is its head: full.<last index>.
-        target, head, optional = f, f"full.{len(f.full) - 1}.", {"mean", "std"}
+        target, head, optional = f, f"full.{len(f.full) - 1}.", {k for k, _ in f.named_buffers()}   # mean, std, LRN
     else:
         target, head, optional = f.net, TorchvisionBackbone.HEAD[backbone], set()
     skipped = sorted(k for k in sd if k.startswith(head))
