@@ -1,14 +1,16 @@
 """Training throughput of TrainDIVAFN's image side against the raw forward+backward of the same backbone.
 
-    PYTHONPATH=. python benchmarks/bench_train.py                       # SYNTHETIC's sizes (64 px, fc 1024, batch 128)
+    PYTHONPATH=. python benchmarks/bench_train.py                       # SYNTHETIC's sizes (64 px, fc 1024, batch 32)
     PYTHONPATH=. python benchmarks/bench_train.py --image-size 224 --fc-dim 4096 --batch-size 256 --device cuda
 
 Side by side, in one process, alternating (train, raw, train, raw, …) so that a noisy machine hits both alike:
   - train: pipeline.method.train.train on random data of the given size (n still items, a few videos), timed per
     image-side step through its progress callback (steps 2..t_x of each epoch: steady state, no buffer
     initialisation, no video side);
-  - raw: the same backbone (the same build_model, the same AdamW, bf16 autocast on CUDA as in train), on
-    random uint8 batches of the same shape prepared beforehand: forward, sum, backward, step.
+  - raw: the same backbone (the same build_model and ImageNet weights, the same AdamW groups, bf16 autocast on
+    CUDA as in train), on random uint8 batches of the same shape prepared beforehand: forward, sum, backward, step.
+With `--augment true` (or a backbone with dropout) train also recomputes each batch's buffer rows in evaluation
+mode without augmentation (one more forward pass, no backward), which the ratio then includes.
 Both are images/s; the ratio train/raw says how much of the step's time the pipeline's training loop adds.
 """
 import argparse
@@ -19,8 +21,18 @@ import time
 import numpy as np
 import torch
 
-from pipeline.method import train
+from models import BACKBONES
+from pipeline.method import pretrained, train
 from pipeline.method.train import TrainConfig, TrainData
+
+
+def build(dims, seed):
+    """build_model with the backbone's default ImageNet weights (efficientnet_lite0's installed file)."""
+    model = train.build_model(dims, seed)
+    weights = pretrained.default_weights(dims["backbone"])
+    if weights:
+        pretrained.load_pretrained(model.f, weights, dims["backbone"])
+    return model, bool(weights)
 
 
 def make_data(n, size, n_videos, video_dim, n_classes, d, seed=0):
@@ -34,8 +46,9 @@ def make_data(n, size, n_videos, video_dim, n_classes, d, seed=0):
 def time_train(dims, data, cfg, device):
     """images/s over the image-side steps 2..t_x of every epoch (timestamps from train's progress callback)."""
     stamps = []
-    model = train.build_model(dims, cfg.seed)
-    train.train(model, data, cfg, device, progress=lambda frac, msg: stamps.append((time.perf_counter(), msg)))
+    model, from_imagenet = build(dims, cfg.seed)
+    train.train(model, data, cfg, device, progress=lambda frac, msg: stamps.append((time.perf_counter(), msg)),
+                pretrained=from_imagenet)
     if device.type == "cuda":
         torch.cuda.synchronize()
     t_x = -(-len(data.X) // cfg.batch_size)
@@ -49,9 +62,9 @@ def time_train(dims, data, cfg, device):
 
 
 def time_raw(dims, n, size, cfg, device, steps_per_epoch):
-    model = train.build_model(dims, cfg.seed).to(device)
-    f = model.f
-    opt = torch.optim.AdamW(f.parameters(), lr=cfg.lr_x, weight_decay=cfg.weight_decay)
+    model, from_imagenet = build(dims, cfg.seed)
+    f = model.to(device).f
+    opt = train.optimiser_x(f, cfg, from_imagenet)
     amp = dict(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
     gen = torch.Generator().manual_seed(0)
     batches = [torch.randint(0, 256, (cfg.batch_size, size, size, 3), dtype=torch.uint8, generator=gen).to(device)
@@ -79,11 +92,12 @@ def time_raw(dims, n, size, cfg, device, steps_per_epoch):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--backbone", default="cnnf", choices=["cnnf", "alexnet", "resnet18"])
+    p.add_argument("--backbone", default="efficientnet_lite0", choices=list(BACKBONES))
     p.add_argument("--image-size", type=int, default=64)
     p.add_argument("--fc-dim", type=int, default=1024)
     p.add_argument("--c", type=int, default=64)
-    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--augment", choices=["true", "false"], default="false", help="TrainConfig.augment")
     p.add_argument("--steps", type=int, default=6, help="image-side steps per epoch (n = steps × batch size)")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3, help="alternating train/raw measurements")
@@ -97,8 +111,8 @@ def main(argv=None):
     device = train.resolve_device(a.device)
     n = a.steps * a.batch_size
     data = make_data(n, a.image_size, a.videos, 256, 8, 300)
-    dims = dict(c=a.c, video_dim=256, d=300, fc_dim=a.fc_dim, video_hidden=256, backbone=a.backbone)
-    cfg = TrainConfig(epochs=a.epochs, batch_size=a.batch_size)
+    dims = dict(c=a.c, video_dim=256, d=300, fc_dim=a.fc_dim, video_hidden=256, backbone=a.backbone, image_size=a.image_size)
+    cfg = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, augment=a.augment == "true")
     results = dict(train=[], raw=[])
     for r in range(a.repeats):
         results["train"].append(time_train(dims, data, cfg, device))
@@ -106,6 +120,7 @@ def main(argv=None):
         print(f"repeat {r + 1}: train {results['train'][-1]:8.1f} images/s   raw {results['raw'][-1]:8.1f} images/s", flush=True)
     tr, raw = statistics.median(results["train"]), statistics.median(results["raw"])
     summary = dict(device=str(device), backbone=a.backbone, image_size=a.image_size, batch_size=a.batch_size, fc_dim=a.fc_dim,
+                   augment=cfg.augment,
                    threads=torch.get_num_threads(), train_images_per_s=round(tr, 1), raw_images_per_s=round(raw, 1),
                    ratio=round(tr / raw, 3), repeats=results)
     print(f"median: TrainDIVAFN image side {tr:.1f} images/s, raw forward+backward {raw:.1f} images/s, "

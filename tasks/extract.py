@@ -28,7 +28,7 @@ log = logging.getLogger("luigi-interface")
 
 # Offline features computed in ExtractKeyframes' decoding pass: Y (motion descriptor), A (pooled appearance).
 OFFLINE = {"motion": ("Y",), "appearance": ("A",), "appearance+motion": ("A", "Y")}
-DEFAULT = "appearance+motion"          # `extractor = default` (chosen by ablation, docs/results.md)
+DEFAULT = "motion"                     # `extractor = default` (chosen by ablation, docs/results.md)
 EXTRACTORS = ("default", *OFFLINE, *cnn3d.ARCHS, "precomputed")
 
 
@@ -76,7 +76,7 @@ class ExtractKeyframes(Device, VideoShardTask):
     the same decoding pass the offline video features: Y (motion descriptor), A (pooled ImageNet appearance)."""
     grid = luigi.IntParameter(default=4, description="motion descriptor: cells per side")
     bins = luigi.IntParameter(default=8, description="motion descriptor: orientation bins")
-    pool_frames = luigi.IntParameter(default=8, description="appearance feature: frames pooled per video (0: none)")
+    pool_frames = luigi.IntParameter(default=0, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
         from pipeline.method.train import resolve_device

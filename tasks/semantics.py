@@ -1,4 +1,6 @@
 """The semantic autoencoders Auto-F/H/G/E."""
+import logging
+
 import luigi
 
 from pipeline.io import h5io
@@ -9,10 +11,13 @@ from .classnames import EmbedClassNames
 from .params import OneChain
 from .train import DumpFeatures
 
+log = logging.getLogger("luigi-interface")
+
 
 class ProjectSemantics(OneChain, ArtifactTask):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
-    lambda_grid = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="λ candidates")
+    lambda_grid = luigi.ListParameter(default=[1e-2, 1e-1, 1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6],
+                                      description="λ candidates (SAE's range)")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
     centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                  description="centre each autoencoder's input on its fitting set's mean before L2 "
@@ -29,7 +34,10 @@ class ProjectSemantics(OneChain, ArtifactTask):
         S = h5io.read(self.input()["classnames"].path, "classnames")["S"]
         fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"], f["video_split"] == "train",
                                 S, list(self.lambda_grid), self.keyframe_pooling, self.seed, self.centre)
+        for name, lam in fit["at_edge"].items():
+            log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid %s; the best λ may lie "
+                        "beyond it: widen [ProjectSemantics] lambda_grid", self.pair, name, lam, list(self.lambda_grid))
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "semantic", dict(**fit["arrays"], video_ids=f["video_ids"]),
-                       self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"],
+                       self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"], lambda_at_edge=fit["at_edge"],
                                        classes=h5io.attrs(self.input()["features"].path)["classes"]))

@@ -24,8 +24,8 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                                                           "full6/full7; efficientnet_lite0's new full7)")
     video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
     batch_size = luigi.IntParameter(default=256, description="N_x = N_y")
-    lr_x = luigi.FloatParameter(default=1e-4, description="AdamW learning rate of f's new layers")
-    lr_trunk = luigi.FloatParameter(default=1.0, description="an ImageNet-initialised trunk learns at lr_trunk · lr_x "
+    lr_x = luigi.FloatParameter(default=1e-3, description="AdamW learning rate of f's new layers")
+    lr_trunk = luigi.FloatParameter(default=0.1, description="an ImageNet-initialised trunk learns at lr_trunk · lr_x "
                                                              "(0: frozen)")
     lr_y = luigi.FloatParameter(default=1e-3)
     weight_decay = luigi.FloatParameter(default=5e-4)
@@ -36,6 +36,8 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
+    balanced = luigi.BoolParameter(default=False, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                   description="L_sim weighs same-class and different-class pairs equally")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
                                                          "efficientnet_lite0's installed weights; the others from scratch)")

@@ -1,10 +1,11 @@
 """Class-name embeddings S: one vector per class name (the autoencoders' hidden layer).
 
 The paper embeds class names with word2vec; a multi-word name is the mean of its words' vectors.
-The offline default here, `hashed_ngrams`, needs no file: each word is the sum of signed, hashed
-character n-grams (n = 3..5, fastText-style subwords) in `dim` dimensions, so names that share words
-or word stems ("riding a horse", "riding a bike") are close and unrelated names are nearly
-orthogonal. It has no knowledge of meaning beyond spelling; a real embedding file is better.
+The default, `glove`, does the same with GloVe 6B 50-d vectors from an installed package
+(pipeline.method.glove). The fallback, `hashed_ngrams`, needs nothing: each word is the sum of signed,
+hashed character n-grams (n = 3..5, fastText-style subwords) in `dim` dimensions, so names that share
+words or word stems ("riding a horse", "riding a bike") are close and unrelated names are nearly
+orthogonal. It knows nothing of meaning beyond spelling.
 """
 import hashlib
 import re
@@ -208,7 +209,7 @@ def embed(names, provider: str = "glove", dim: int = 300, vectors_path: str = ""
     if provider == "hashed_ngrams":
         return hashed_ngrams(names, dim), dict(
             provider="hashed_ngrams", vectors_path="", dim=int(dim), missing_words={},
-            description="hashed character n-grams (offline default; no word vectors file)")
+            description="hashed character n-grams (no word vectors file)")
     if not vectors_path:
         raise DataError(f"provider {provider!r} reads a local file: set [EmbedClassNames] vectors_path in luigi.cfg "
                         f"(or --EmbedClassNames-vectors-path PATH).")

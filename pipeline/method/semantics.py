@@ -33,4 +33,6 @@ def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, ce
         lambdas[name], scores[name] = lam, cv
     out.update(SH=sae.project(h, out["W_H"], mu_H), SG=sae.project(G, out["W_G"], mu_G),
                SE=sae.project(E, out["W_E"], out["mu_E"]))
-    return dict(arrays=out, lambdas=lambdas, cv_scores=scores)
+    grid = sorted(lambda_grid)
+    at_edge = {k: v for k, v in lambdas.items() if len(grid) > 1 and v in (grid[0], grid[-1])}
+    return dict(arrays=out, lambdas=lambdas, cv_scores=scores, at_edge=at_edge)

@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 class TrainConfig:
     epochs: int = 30
     batch_size: int = 256         # N_x = N_y (the paper's Algorithm 1)
-    lr_x: float = 1e-4            # AdamW, image/keyframe side (θx's new layers)
-    lr_trunk: float = 1.0         # θx's ImageNet-initialised trunk learns at lr_trunk · lr_x (0: frozen)
+    lr_x: float = 1e-3            # AdamW, image/keyframe side (θx's new layers)
+    lr_trunk: float = 0.1         # θx's ImageNet-initialised trunk learns at lr_trunk · lr_x (0: frozen)
     lr_y: float = 1e-3            # AdamW, video side (θy)
     weight_decay: float = 5e-4    # DCMH's value, decoupled (AdamW)
     alpha_fg: float = 1.0         # weight of L_sim(F, G): image–video
@@ -53,6 +53,7 @@ class TrainConfig:
     lam: float = 1.0              # λ of Auto-F/H/G during training (their closed-form W's and their loss)
     seed: int = 0
     augment: bool = True          # random flips and shifts of the still items (image side)
+    balanced: bool = False        # L_sim weighs same-class and different-class pairs equally (train._sim)
 
 
 @dataclass
@@ -125,9 +126,15 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return out.to(torch.uint8)
 
 
-def _sim(A, B, yA, yB):
-    """L_sim(A, B) as the mean over its pairs (0 when one side is empty)."""
-    return similarity_nll(A, B, similarity_matrix(yA, yB)) / max(1, len(A) * len(B))
+def _sim(A, B, yA, yB, balanced: bool = False):
+    """L_sim(A, B) as the mean over its pairs (0 when one side is empty); `balanced`: the mean of the mean over
+    same-class pairs and the mean over different-class pairs (each class pair type weighs the same)."""
+    M = similarity_matrix(yA, yB)
+    if not balanced:
+        return similarity_nll(A, B, M) / max(1, len(A) * len(B))
+    theta = 0.5 * A @ B.T
+    nll = nnf.softplus(theta) - M * theta
+    return 0.5 * ((nll * M).sum() / M.sum().clamp_min(1) + (nll * (1 - M)).sum() / (1 - M).sum().clamp_min(1))
 
 
 def _auto(Z, mu, W, S_Z, lam):
@@ -202,16 +209,22 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     opt_y = torch.optim.AdamW(model.g.parameters(), lr=cfg.lr_y, weight_decay=cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
     t_x, t_y = math.ceil(len(X) / cfg.batch_size), math.ceil(len(Y) / cfg.batch_size)
+    yF_all, yH_all = y_X[~is_kf], y_X[is_kf]
+
+    def refresh():
+        """(μ, W) of Auto-F, Auto-H, Auto-G in closed form on the buffers as they stand, also set in the model."""
+        F_all, H_all = FH[~is_kf], FH[is_kf]
+        fits = (closed_form(F_all, S[yF_all], cfg.lam),
+                closed_form(H_all, S[yH_all], cfg.lam) if len(H_all) else (torch.zeros_like(FH[0]), model.W_H),
+                closed_form(G, S[y_Y], cfg.lam))
+        for name, (_, W) in zip(("W_F", "W_H", "W_G"), fits):
+            getattr(model, name).copy_(W)
+        return fits
+
     history = []
     for epoch in range(cfg.epochs):
         t0, sums = time.time(), dict(sim_fg=0.0, sim_hg=0.0, sim_fh=0.0, auto_f=0.0, auto_h=0.0, auto_g=0.0)
-        yF_all, yH_all = y_X[~is_kf], y_X[is_kf]
-        F_all, H_all = FH[~is_kf], FH[is_kf]
-        mu_F, W_F = closed_form(F_all, S[yF_all], cfg.lam)               # Algorithm 1's W-step, exactly
-        mu_H, W_H = closed_form(H_all, S[yH_all], cfg.lam) if len(H_all) else (mu_F, W_F)
-        mu_G, W_G = closed_form(G, S[y_Y], cfg.lam)
-        for name, W in (("W_F", W_F), ("W_H", W_H), ("W_G", W_G)):
-            getattr(model, name).copy_(W)
+        (mu_F, W_F), (mu_H, W_H), (mu_G, W_G) = refresh()                   # Algorithm 1's W-step, exactly
         perm = torch.randperm(len(X), generator=gen)
         for step in range(t_x):                                          # Algorithm 1, lines 2–7
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
@@ -221,8 +234,8 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             kf, yb = is_kf[b], y_X[b]
             Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
             terms = dict(
-                sim_fg=_sim(Fb, G, yF, y_Y), sim_hg=_sim(Hb, G, yH, y_Y),
-                sim_fh=0.5 * (_sim(Fb, H_all, yF, yH_all) + _sim(Hb, F_all, yH, yF_all)),
+                sim_fg=_sim(Fb, G, yF, y_Y, cfg.balanced), sim_hg=_sim(Hb, G, yH, y_Y, cfg.balanced),
+                sim_fh=0.5 * (_sim(Fb, H_all, yF, yH_all, cfg.balanced) + _sim(Hb, F_all, yH, yF_all, cfg.balanced)),
                 auto_f=_auto(Fb, mu_F, W_F, S[yF], cfg.lam), auto_h=_auto(Hb, mu_H, W_H, S[yH], cfg.lam))
             loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
                     + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
@@ -243,7 +256,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             Gb = model.g(Y[b]).float()
             auto_g = _auto(Gb, mu_G, W_G, S[y_Y[b]], cfg.lam)
-            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b]) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b])
+            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b], cfg.balanced) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b], cfg.balanced)
                     + cfg.beta * auto_g)
             opt_y.zero_grad(set_to_none=True)
             loss.backward()
@@ -255,6 +268,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             s.step()
         history.append(dict(epoch=epoch + 1, seconds=round(time.time() - t0, 3), **{k: round(v, 6) for k, v in sums.items()}))
         log.info("epoch %d/%d  %s", epoch + 1, cfg.epochs, "  ".join(f"{k} {v:.4f}" for k, v in sums.items()))
+    refresh()                  # the saved W's: the closed form of the final buffers
     return history
 
 

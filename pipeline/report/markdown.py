@@ -14,29 +14,52 @@ def _p(p) -> str:
 
 
 def verdict(metrics: dict) -> str:
-    """One paragraph: did DIVAFN beat the video-only baseline and chance, on how many test videos."""
-    acc, chance, n = metrics["accuracy"], metrics["chance"], metrics["n_test_videos"]
+    """One paragraph on what the run shows: DIVAFN against the video-only baseline, against the same pipeline on
+    the untrained networks (what training adds), against its ablations, and whether the domains aligned."""
+    acc, chance, n, tests = metrics["accuracy"], metrics["chance"], metrics["n_test_videos"], metrics["tests"]
     d = acc.get("divafn")
     if d is None:
         return "This run scored no `divafn` method; see the accuracy table."
-    vs_chance = metrics["tests"]["divafn_above_chance_p"]
+    vs_chance = tests["divafn_above_chance_p"]
     chance_txt = (f"above chance ({_pct(chance)}, binomial p = {_p(vs_chance)})" if vs_chance < 0.05
                   else f"not distinguishable from chance ({_pct(chance)}, binomial p = {_p(vs_chance)})")
-    if "video_only" not in acc:
-        return f"DIVAFN recognises {_pct(d)} of the {n} test videos: {chance_txt}."
-    v, p = acc["video_only"], metrics["tests"]["divafn_vs_video_only_p"]
-    diff = 100 * (d - v)
-    if d > v and p < 0.05:
-        head = (f"**The adaptation worked on this run.** DIVAFN recognises {_pct(d)} of the {n} test videos against "
-                f"{_pct(v)} for the video-only baseline (+{diff:.1f} points, McNemar p = {_p(p)}): the images and "
-                f"keyframes added what the videos alone lack")
-    elif d > v:
-        head = (f"**Inconclusive.** DIVAFN is ahead of the video-only baseline ({_pct(d)} against {_pct(v)}, "
-                f"+{diff:.1f} points), but on {n} test videos that difference is within noise (McNemar p = {_p(p)})")
+
+    def against(m):   # (difference in points, McNemar p, "significantly ahead" / "behind" / "within noise")
+        diff, p = 100 * (d - acc[m]), tests.get(f"divafn_vs_{m}_p", 1.0)
+        return diff, p, ("ahead" if diff > 0 and p < 0.05 else "behind" if diff < 0 and p < 0.05 else "level")
+
+    parts = []
+    if "video_only" in acc:
+        diff, p, how = against("video_only")
+        parts.append({"ahead": "**The images and keyframes helped.**", "behind": "**The adaptation hurt.**",
+                      "level": "**Inconclusive against the videos alone.**"}[how]
+                     + f" DIVAFN recognises {_pct(d)} of the {n} test videos, the video-only baseline {_pct(acc['video_only'])} "
+                       f"({diff:+.1f} points, McNemar p = {_p(p)}).")
     else:
-        head = (f"**The adaptation did not help on this run.** DIVAFN recognises {_pct(d)} of the {n} test videos, "
-                f"the video-only baseline {_pct(v)} ({diff:+.1f} points, McNemar p = {_p(p)})")
-    return f"{head}. DIVAFN is {chance_txt}. One test video is {100 / max(n, 1):.1f} points."
+        parts.append(f"DIVAFN recognises {_pct(d)} of the {n} test videos.")
+    if "divafn_untrained" in acc:
+        diff, p, how = against("divafn_untrained")
+        parts.append({"ahead": "Training helped:", "behind": "**Training did not help:** it made things worse;",
+                      "level": "**Training did not measurably help:**"}[how]
+                     + f" the same pipeline on the networks' initial weights reaches {_pct(acc['divafn_untrained'])} "
+                       f"({diff:+.1f} points, p = {_p(p)}).")
+    better = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "behind"]
+    level = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "level"
+             and acc[m] > d]
+    if better:
+        parts.append("Significantly ahead of DIVAFN: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in better) + ".")
+    if level:
+        parts.append("Ahead within noise: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in level) + ".")
+    alignment = metrics.get("alignment", {})
+    if "after" in alignment:
+        after = alignment["after"]
+        before = alignment.get("before", {})
+        rows = ", ".join(f"{k} {_pct(v)}" + (f" (before {_pct(before[k])})" if k in before else "") for k, v in after.items())
+        aligned = all(v >= 2 * chance for v in after.values())
+        parts.append(("The domains aligned" if aligned else "**The domains did not align**")
+                     + f" (cross-modal nearest-class-mean accuracy, aligned meaning at least twice chance in each "
+                       f"direction: {rows}; chance {_pct(chance)}).")
+    return " ".join(parts) + f" DIVAFN is {chance_txt}. One test video is {100 / max(n, 1):.1f} points."
 
 
 def _table(header, rows, align=None) -> list:
@@ -178,7 +201,9 @@ def data_section(metrics: dict) -> list:
     return L + ["", f"- class-name embedding S: {metrics['embedding']}",
                 f"- network weights: {metrics['weights']}",
                 "- autoencoder λ (chosen by cross-validation on the training items): "
-                + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items())), ""]
+                + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items()))
+                + (f" — at an end of the grid for {', '.join(sorted(metrics['lambda_at_edge']))}: the best λ may lie "
+                   f"beyond it (widen [ProjectSemantics] lambda_grid)" if metrics.get("lambda_at_edge") else ""), ""]
 
 
 def parameters_section(metrics: dict) -> list:

@@ -41,8 +41,9 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     tests = {}
     if "divafn" in right:
         tests["divafn_above_chance_p"] = stats.above_chance_p(int(right["divafn"].sum()), len(y_test), metrics["chance"])
-        if "video_only" in right:
-            tests["divafn_vs_video_only_p"] = stats.mcnemar_p(right["divafn"], right["video_only"])
+        for m in sorted(right):           # McNemar on the same test videos, divafn against every other method
+            if m != "divafn":
+                tests[f"divafn_vs_{m}_p"] = stats.mcnemar_p(right["divafn"], right[m])
     metrics.update(tests=tests, per_class_by_method={m: r["per_class"] for m, r in methods.items()},
                    n_test_per_class=np.bincount(y_test, minlength=C).tolist())
 

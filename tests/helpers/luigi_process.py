@@ -32,7 +32,8 @@ def run_luigi(args, cwd, extra_cfg: str = "", timeout=600):
     return subprocess.run([LUIGI, "--module", "tasks", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-# The smallest SYNTHETIC configuration: every stage runs, in well under a minute on 2 cores.
+# The smallest SYNTHETIC configuration: every stage runs, in well under a minute on 2 cores. The default
+# backbone with its ImageNet trunk frozen and no augmentation: the trunk runs once per still (train.train).
 TINY_CFG = """
 [MakeSyntheticData]
 size = tiny
@@ -44,6 +45,8 @@ epochs = 3
 batch_size = 64
 n_shards = 2
 c = 16
+lr_trunk = 0
+augment = false
 """
 
 

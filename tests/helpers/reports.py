@@ -32,8 +32,10 @@ def assert_png(path: Path):
     assert img[..., :3].std() > 0.02, f"{path} looks blank"
 
 
-def fake_run(n_test=40, divafn_right=0.9, video_right=0.3, aligned=True, before=True, seed=0):
-    """metrics (as RunExperiment fills it), results, features, history of a made-up run."""
+def fake_run(n_test=40, divafn_right=0.9, video_right=0.3, aligned=True, before=True, seed=0, others=None):
+    """metrics (as RunExperiment fills it), results, features, history of a made-up run.
+
+    others: {method name: fraction right} of further methods (e.g. divafn_untrained)."""
     rng = np.random.default_rng(seed)
     C, c, k = len(CLASSES), 8, 3
     y_test = np.arange(n_test) % C
@@ -45,7 +47,7 @@ def fake_run(n_test=40, divafn_right=0.9, video_right=0.3, aligned=True, before=
         return pred
 
     methods = {}
-    for name, frac in (("divafn", divafn_right), ("video_only", video_right)):
+    for name, frac in (("divafn", divafn_right), ("video_only", video_right), *(others or {}).items()):
         pred = predictions(frac)
         cm = np.zeros((C, C), int)
         np.add.at(cm, (y_test, pred), 1)

