@@ -16,10 +16,12 @@ from pathlib import Path
 
 import luigi
 from luigi.cmdline_parser import CmdlineParser
+from luigi.parameter import MissingParameterException
 from luigi.task import flatten
 from luigi.task_register import Register
 
 from pipeline.data.pairs import PAIRS, get_pair
+from pipeline.errors import DataError
 from pipeline.io import provenance
 
 from . import cli_logging, config
@@ -54,7 +56,17 @@ class ArtifactTask(RetryPolicy, luigi.Task):
 
     @classmethod
     def get_param_values(cls, params, args, kwargs):
-        values = dict(super().get_param_values(params, args, kwargs))
+        try:
+            values = dict(super().get_param_values(params, args, kwargs))
+        except MissingParameterException:             # Luigi's traceback: one line naming the flag instead
+            raise config.missing_setting(cls, params, kwargs) from None
+        except DataError:
+            raise
+        except ValueError:                            # a value from a --Stage-setting flag or luigi.cfg that
+            bad = config.bad_value(cls)               # Luigi could not parse
+            if bad is None:
+                raise
+            raise bad from None
         explicit = set(kwargs) | {n for (n, p), _ in zip([q for q in params if q[1].positional], args)}
         values = config.resolve(cls, params, values, explicit)
         return [(name, values[name]) for name, _ in params]

@@ -4,6 +4,9 @@ Luigi logs every failure with `logger.exception` on the "luigi-interface" logger
 while parsing the command line and for a task whose run() raised. For our DataError the message
 already names the file and the fix, so the traceback only hides it.
 
+Ctrl-C is one line too (`interrupted`): what was kept and that the same command resumes, instead of a
+KeyboardInterrupt traceback; the exit status is Python's for an interrupt (killed by SIGINT: 130 in a shell).
+
 Every invocation of `luigi --module tasks ...` also writes its whole log (scheduling, every task's
 lines, progress every 10 %, the summary) to `artifacts/<pair>/logs/<UTC time>-<host>-<pid>.log`,
 opened while the worker schedules the tasks, so that the processes it forks for `--workers N` write to
@@ -20,6 +23,8 @@ import time
 from pathlib import Path
 
 from pipeline.errors import DataError
+
+from . import config
 
 RUN_ID = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%SZ}-{socket.gethostname()}-{os.getpid()}"
 PROGRESS_LOG = logging.getLogger("divafn.progress")      # run log files only, not the terminal
@@ -57,7 +62,8 @@ class ToLuigi(logging.Handler):
 
 def _one_line_parser_errors() -> None:
     """Luigi's command-line parser, with a misspelled flag as one line that suggests the flag meant (argparse would
-    print the whole usage, hundreds of lines) and no abbreviations (`--epoch` is an error, not `--epochs`)."""
+    print the whole usage, hundreds of lines) and no abbreviations (`--epoch` is an error, not `--epochs`); a value
+    the run task's flag cannot take (`--seed x`) is a DataError naming the flag (tasks/config.py, `bad_value`)."""
     from luigi.cmdline_parser import CmdlineParser
     build = CmdlineParser._build_parser
     if getattr(build, "one_line_errors", False):
@@ -82,9 +88,45 @@ def _one_line_parser_errors() -> None:
     build_parser.one_line_errors = True
     CmdlineParser._build_parser = staticmethod(build_parser)
 
+    get_task_kwargs = CmdlineParser._get_task_kwargs       # the run task's own flags: `--seed x` named, in one line
+
+    def task_kwargs(self):
+        try:
+            return get_task_kwargs(self)
+        except DataError:
+            raise
+        except ValueError:
+            bad = config.bad_value(self._get_task_cls())
+            if bad is None:
+                raise
+            raise bad from None
+    CmdlineParser._get_task_kwargs = task_kwargs
+
+
+def interrupted() -> str:
+    """The line Ctrl-C leaves: every finished stage's output is kept (outputs appear whole or not at all, so the
+    stage that was running left none) and the same command resumes from there."""
+    logs = [Path(h.baseFilename) for h in _run_logs.values() if os.path.exists(h.baseFilename)]
+    if not logs:
+        return ("interrupted before a stage of this run finished: nothing was left half-written (outputs appear "
+                "whole or not at all); run the same command again to resume.")
+    kept = ", ".join(f"{p.parent.parent}/" for p in logs)
+    return (f"interrupted: the output of every stage that finished is kept in {kept}, and the stage that was running "
+            f"left none (outputs appear whole or not at all); run the same command again to resume from there "
+            f"(this run's log: {logs[0]}).")
+
+
+def _excepthook(kind, value, tb):
+    if issubclass(kind, KeyboardInterrupt):
+        logging.getLogger("luigi-interface").error(interrupted())
+    else:
+        _excepthook.previous(kind, value, tb)
+
 
 def install() -> None:
     _one_line_parser_errors()
+    if Path(sys.argv[0]).name.startswith("luigi") and sys.excepthook is not _excepthook:
+        _excepthook.previous, sys.excepthook = sys.excepthook, _excepthook   # the luigi command: Ctrl-C is one line
     logger = logging.getLogger("luigi-interface")
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())
@@ -110,20 +152,31 @@ class DeferredFileHandler(logging.FileHandler):
 
     def __init__(self, path):
         super().__init__(path, mode="a", encoding="utf-8", delay=True)
-        self.pending, self.committed = [], False
+        self.pending, self.committed, self.unwritable = [], False, False
 
     def commit(self):
         if self.committed:
             return
         self.committed = True
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
-        if not os.path.exists(self.baseFilename):   # said once, by the process that starts the file
+        first = not os.path.exists(self.baseFilename)
+        try:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+            self.stream = self.stream or self._open()
+        except OSError as e:               # the run goes on; its outputs' own folders say if they cannot be written
+            self.unwritable, self.pending = True, []
+            logging.getLogger("luigi-interface").warning(
+                "cannot write this run's log %s (%s); the run goes on without it: set [paths] artifacts in luigi.cfg "
+                "to a folder you can write to, or make that one writable", self.baseFilename, e.strerror or e)
+            return
+        if first:                          # said once, by the process that starts the file
             logging.getLogger("luigi-interface").info("this run's log: %s", self.baseFilename)
         pending, self.pending = [r for r in self.pending if r.process == os.getpid()], []
         for record in pending:
             super().emit(record)
 
     def emit(self, record):
+        if self.unwritable:
+            return
         if not self.committed and os.path.exists(self.baseFilename):
             self.commit()
         if self.committed:

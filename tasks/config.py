@@ -8,11 +8,14 @@ Precedence, highest first:
   5. the default in the code.
 A shared setting flows down the graph from the task that is run, so it is given once: on that task's command line
 or in [divafn] / [pair:<PAIR>]; given for one stage (a flag or a stage section) it is refused (`check_config`,
-`check_command_line`), as is anything no stage of the graph would read.
+`check_command_line`), as is anything no stage of the graph would read. A missing `--pair`, or a value a setting
+cannot take (`--seed x`), is one line naming the flag or the luigi.cfg option and the fix (`missing_setting`,
+`bad_value`), not Luigi's traceback.
 Config files are read in Luigi's order, the repository's luigi.cfg first (so that the package works
 from any directory), then /etc/luigi/luigi.cfg, ./luigi.cfg and $LUIGI_CONFIG_PATH, later ones winning.
 """
 import difflib
+import shlex
 from pathlib import Path
 
 import luigi
@@ -48,9 +51,69 @@ def resolve(task_cls, params, values: dict, explicit: set) -> dict:
                 continue
             if not wins_over_stage and cfg.has_option(family, name):
                 break
-            values[name] = p.normalize(p.parse(cfg.get(section, name)))
+            raw = cfg.get(section, name)
+            values[name] = _parsed(p, raw, f"{config_files()}: [{section}] {name}", f"{name} = ")
             break
     return values
+
+
+# ---- a missing or malformed value: one line naming where it was given -----------------------------------------
+
+def _kind(p) -> str:
+    """What parameter `p` takes, in words."""
+    if isinstance(p, luigi.ChoiceParameter):
+        return "one of " + ", ".join(sorted(map(str, p._choices)))
+    for cls, words in ((luigi.BoolParameter, "true or false"), (luigi.IntParameter, "an integer"),
+                       (luigi.FloatParameter, "a number"), (luigi.DictParameter, 'a JSON object such as {"c": 32}'),
+                       (luigi.ListParameter, "a JSON list such as [0.1, 1.0]")):
+        if isinstance(p, cls):
+            return words
+    return "a value this setting takes"
+
+
+def _parsed(p, raw, where: str, example: str):
+    """`raw` (a string given at `where`) as `p`'s value, or a DataError: "--seed: 'x' is not an integer; give e.g.
+    --seed 0." `example` prefixes the example value ("--seed ", or "seed = " for luigi.cfg)."""
+    try:
+        return p.normalize(p.parse(raw))
+    except DataError:
+        raise
+    except (ValueError, TypeError):
+        default = p._default
+        shown = "" if default is luigi.parameter._no_value else p.serialize(default)
+        shown = shown.lower() if isinstance(default, bool) else shown
+        shown = shlex.quote(shown) if example.startswith("--") else shown
+        fix = f"; give e.g. {example}{shown}" if shown not in ("", "{}", "[]") else f"; give {_kind(p)}"
+        raise DataError(f"{where}: {raw!r} is not {_kind(p)}{fix}.") from None
+
+
+def bad_value(task_cls) -> DataError | None:
+    """The first value given for `task_cls` that its parameter cannot take, as one line naming where it was given (a
+    flag of the task run, a `--Stage-setting` flag, its luigi.cfg section) and what it must be; None if all parse.
+    Luigi's own parsing of these raises a bare ValueError (a traceback naming no flag); this finds which value it was."""
+    parser, cfg, family = CmdlineParser.get_instance(), get_config(), task_cls.get_task_family()
+    args = vars(parser.known_args) if parser is not None else {}
+    is_root = args.get("root_task") == family
+    for name, p in task_cls.get_params():
+        given = [(args.get(name) if is_root else None, _flag(name), _flag(name) + " "),
+                 (args.get(f"{family}_{name}"), f"--{family}-{name.replace('_', '-')}", f"--{family}-{name.replace('_', '-')} "),
+                 (cfg.get(family, name, None), f"{config_files()}: [{family}] {name}", f"{name} = ")]
+        for raw, where, example in given:
+            if isinstance(raw, str):            # a flag not given is None (an implicit bool flag: True/False)
+                try:
+                    _parsed(p, raw, where, example)
+                except DataError as e:
+                    return e
+    return None
+
+
+def missing_setting(task_cls, params, kwargs) -> DataError:
+    """The setting `task_cls` needs that was given nowhere (only `--pair` has no default), as one line with an example."""
+    family = task_cls.get_task_family()
+    name, p = next(((n, p) for n, p in params if n not in kwargs and not p.has_task_value(family, n)), params[0])
+    value = "SYNTHETIC" if name == "pair" else "VALUE"
+    return DataError(f"{_flag(name)} is missing: {family} needs it ({p.description}); e.g. "
+                     f"`luigi --module tasks {family} {_flag(name)} {value}`.")
 
 
 class paths(luigi.Config):

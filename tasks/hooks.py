@@ -1,10 +1,13 @@
 """What happens around every run of a stage, in the process that runs it: the run log, a killed run's
 temporaries removed, torch/numpy seeded from the task's `seed` (so a result does not depend on which worker
 process ran which task before it), and the GPU lock of a task with `resources = {"gpu": 1}` on CUDA (so at most
-one such task uses a GPU even when luigid counts `gpu` over several machines)."""
+one such task uses a GPU even when luigid counts `gpu` over several machines). A task process forked for
+`--workers N` leaves Ctrl-C to the worker process, which stops it and says what was kept (cli_logging.interrupted)."""
 import fcntl
 import logging
+import multiprocessing
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -48,6 +51,8 @@ def _open_run_log_while_scheduling(task, *dep):
 @ArtifactTask.event_handler(luigi.Event.START)
 def _before_run(task):
     global _gpu_lock_fd
+    if multiprocessing.parent_process() is not None:   # forked by the worker: its Ctrl-C stops this process
+        signal.signal(signal.SIGINT, signal.SIG_IGN)    # (a traceback here would only repeat the worker's line)
     cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
     for path in task.stale_outputs():
         log.info("removing %s: older than the inputs it was made from", path)
@@ -62,7 +67,12 @@ def _before_run(task):
     torch.manual_seed(seed)
     lock = gpu_lock_path(task)
     if lock and _gpu_lock_fd is None:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:
+            log.warning("%s: cannot create the GPU lock %s (%s), so it runs without it; set TMPDIR to a folder "
+                        "you can write to", task, lock, e.strerror or e)
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

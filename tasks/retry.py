@@ -10,8 +10,11 @@ import os
 import socket
 
 from luigi.scheduler import RUNNING
+from luigi.task import flatten
 
 from pipeline.errors import DataError
+
+from .targets import AtomicTarget, check_writable
 
 log = logging.getLogger("luigi-interface")
 
@@ -53,7 +56,8 @@ class RetryPolicy:
 
 
 def _run_wrapper(run):
-    """run(), reporting 0 % and 100 % to the scheduler, and a DataError disables the task at its first failure.
+    """run(), reporting 0 % and 100 % to the scheduler, and a DataError disables the task at its first failure; an
+    output folder that cannot be written (tasks/targets.py, `check_writable`) is such a DataError, before run() starts.
 
     The scheduler applies a retry policy it receives with a status *after* counting that status, so the
     policy "retry_count = 1" must reach it before the worker reports FAILED: told here, while run() still
@@ -67,6 +71,9 @@ def _run_wrapper(run):
             self.set_progress_percentage(0)
             self.set_status_message(f"started on {socket.gethostname()}, pid {os.getpid()}")
         try:
+            for target in flatten(self.output()):    # an output folder that cannot be written: before any work
+                if isinstance(target, AtomicTarget):
+                    check_writable(os.path.dirname(target.path.rstrip("/")) or ".")
             result = run(self, *args, **kwargs)
             if reporting:
                 self.set_progress_percentage(100)

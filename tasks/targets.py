@@ -4,6 +4,7 @@ Safe to kill, safe to run twice at once (docs/cluster.md): written under a tempo
 and process (`<path>-luigi-tmp-<host>-<pid>-<random>`) and renamed onto `<path>` only when complete. If another
 process finished the same output first, ours is discarded and theirs kept, so a second writer never fails and
 never replaces a file that a reader may hold open. A killed run's temporaries are found by `stale_temporaries`.
+A folder it cannot write (read-only, no permission, a file in the way) is one line naming it (`check_writable`).
 """
 import contextlib
 import errno
@@ -16,6 +17,10 @@ import socket
 from pathlib import Path
 
 import luigi
+
+from pipeline.errors import DataError
+
+from . import config
 
 log = logging.getLogger("luigi-interface")
 
@@ -58,7 +63,7 @@ class AtomicTarget(luigi.LocalTarget):
     @contextlib.contextmanager
     def _atomic(self):
         final = self.path.rstrip("/")
-        os.makedirs(os.path.dirname(final) or ".", exist_ok=True)
+        writable_folder(os.path.dirname(final) or ".")
         tmp = self.tmp_name()
         while os.path.lexists(tmp):            # unique per host, process and call: never shared by two writers
             tmp = self.tmp_name()
@@ -112,6 +117,38 @@ class AtomicTarget(luigi.LocalTarget):
             if m and p.name[:m.start()] == final.name and m["host"] == host and not _pid_alive(int(m["pid"])):
                 out.append(p)
         return out
+
+
+UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST)   # what a rerun alone cannot fix
+
+
+def writable_folder(folder: str) -> None:
+    """Make `folder` (and its parents); one this process cannot write is one DataError naming it and the fix."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        if e.errno not in UNWRITABLE:          # EIO, ENOSPC, a network file system gone: transient, retried
+            raise
+        check_writable(folder)                 # names the cause: a file in the way, read-only, no permission
+        raise unwritable(e.filename or folder, e.strerror or str(e)) from None
+    check_writable(folder)
+
+
+def check_writable(folder: str) -> None:
+    """That `folder` can be made and written, changing nothing: the nearest existing folder on the way is a folder and
+    writable (access() says EROFS too, also for root, who ignores permissions). Checked before a stage computes."""
+    existing = next(q for q in (Path(folder), *Path(folder).parents) if q.exists())
+    if not existing.is_dir():
+        raise unwritable(folder, f"{existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        read_only = os.statvfs(existing).f_flag & os.ST_RDONLY
+        raise unwritable(existing, "read-only file system" if read_only else "permission denied")
+
+
+def unwritable(where, why: str) -> DataError:
+    """The one line for an output folder that cannot be written: where, why, and the fix."""
+    return DataError(f"{where}: cannot write outputs there ({why}); set [paths] artifacts in luigi.cfg to a folder you "
+                     f"can write to (now {config.paths().artifacts!r}), or make it writable.")
 
 
 def glob_escape(name: str) -> str:

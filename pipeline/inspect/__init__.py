@@ -12,7 +12,9 @@ folder `artifacts/<pair>/` (every stage folder in it). The schema of each artifa
 artifacts/README.md; `MEANINGS` below is the same table, in code.
 
 A file that cannot be read (truncated by a killed run, not an artifact) gives one line on stderr naming
-the file and the fix, and exit status 1. No luigi here: this works without the pipeline's scheduler.
+the file and the fix, and exit status 1; in a folder listing it is marked UNREADABLE (model.pt by its zip index,
+without reading its arrays), and the listing exits 1 with the same line. No luigi here: this works without the
+pipeline's scheduler.
 """
 from pipeline.inspect.cli import main
 from pipeline.inspect.summary import dataset_values, summarize

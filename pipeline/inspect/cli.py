@@ -38,9 +38,20 @@ def main(argv=None) -> int:
         else:
             s = summarize(args.path)
             print(json.dumps(jsonable(s), indent=1, default=str) if args.json else format_summary(s))
+            broken = _unreadable(s)
+            if broken:        # the listing is whole; its exit status says that a file in it is not
+                many = f"{len(broken)} files listed cannot be read (UNREADABLE); the first: " if len(broken) > 1 else ""
+                print(f"divafn-inspect: error: {many}{broken[0]}", file=sys.stderr)
+                return 1
     except DataError as e:
         print(f"divafn-inspect: error: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:       # `... | head`
         return 0
     return 0
+
+
+def _unreadable(s: dict) -> list:
+    """The errors of the files a folder listing marked UNREADABLE (a truncated model.pt or HDF5 file, …)."""
+    entries = s.get("entries", []) + [e for stage in s.get("stages", []) for e in stage["entries"]]
+    return [e["error"] for e in entries if e.get("error")]

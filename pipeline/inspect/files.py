@@ -1,6 +1,7 @@
 """Summaries of one artifact file: HDF5, JSON, model.pt, and the report's Markdown, PNG and log files."""
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,21 @@ def summarize_torch(path: Path) -> dict:
                 class_counts={}, notes=notes, classes=classes)
 
 
+def check_torch(path: Path) -> None:
+    """That a model.pt is whole, without reading its arrays: torch.save writes a zip archive, whose index sits at its
+    end (a truncated file has none) and whose data.pkl (the dict of names, shapes and facts) reads back with its CRC."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            pickles = [n for n in z.namelist() if n.rpartition("/")[2] == "data.pkl"]
+            if not pickles:
+                raise zipfile.BadZipFile("no data.pkl in the archive")
+            z.read(pickles[0])
+            if any(i.header_offset + i.compress_size > path.stat().st_size for i in z.infolist()):
+                raise zipfile.BadZipFile("an entry ends past the end of the file")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+        raise DataError(f"{path}: not a readable torch checkpoint (truncated or damaged: {e}); {fix_hint(path)}.") from None
+
+
 def summarize_other(path: Path) -> dict:
     info = dict(path=str(path), format=path.suffix.lower().lstrip("."), kind=path.stem,
                 made_by=made_by_folder(path), task_id=None, size_bytes=path.stat().st_size,
@@ -207,6 +223,8 @@ def file_entry(path: Path) -> dict:
             entry.update(kind="manifest" if isinstance(doc, dict) and "videos" in doc else path.stem,
                          made_by=prov.get("task") or entry["made_by"], created_utc=prov.get("created_utc"))
         else:
+            if path.suffix.lower() in (".pt", ".pth"):
+                check_torch(path)
             entry["kind"] = {".pt": "model", ".md": "report", ".png": "figure"}.get(path.suffix.lower(), path.suffix.lstrip("."))
     except DataError as e:
         entry.update(kind="UNREADABLE", error=str(e))

@@ -1,6 +1,8 @@
-"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/base.py, tasks/retry.py)."""
+"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/base.py, tasks/retry.py);
+Ctrl-C and an artifacts folder that cannot be written are one line each (tasks/cli_logging.py, tasks/targets.py)."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -10,10 +12,12 @@ from pathlib import Path
 from tests.helpers.luigi_process import (
     FAST_CFG,
     LUIGI,
+    cfg_with,
     check_artifacts,
     dead_pid,
     luigi_env,
     metrics_of,
+    run_luigi,
     scheduler_api,
     start_luigi,
     stop_group,
@@ -169,3 +173,42 @@ def test_transient_failure_is_retried_under_luigid(luigid, tmp_path):
     assert r.stderr.count("running   Flaky") == 2
     assert "transient: the shared file system went away" in r.stderr
     assert list((tmp_path / "artifacts" / "SYNTHETIC").glob("Flaky-*/out.txt"))
+
+
+# ---- what a user does: Ctrl-C, an artifacts folder that cannot be written ----------------------------------------
+
+def test_ctrl_c_is_one_line_saying_what_was_kept_and_a_rerun_resumes(tmp_path):
+    art = tmp_path / "artifacts" / "SYNTHETIC"
+    out = tmp_path / "interrupted.out"
+    proc = start_luigi(["TrainDIVAFN", "--pair", "SYNTHETIC", "--epochs", "40"], tmp_path, FAST_CFG, log=out)
+    try:
+        wait_for(out, r"running   TrainDIVAFN", proc)           # every stage before it finished; 40 epochs to go
+        os.killpg(proc.pid, signal.SIGINT)                     # what Ctrl-C in a terminal sends: the whole group
+        rc = proc.wait(timeout=60)
+    finally:
+        stop_group(proc)
+    text = out.read_text()
+    assert rc == -signal.SIGINT, text[-3000:]                  # 130 in a shell: interrupted
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-3000:]
+    (line,) = [ln for ln in text.splitlines() if "interrupted" in ln]
+    assert line == text.strip().splitlines()[-1]
+    assert line.startswith(f"ERROR: interrupted: the output of every stage that finished is kept in {art}/")
+    assert "run the same command again to resume" in line
+    run_log = Path(re.search(r"this run's log: (\S+\.log)", line).group(1))
+    assert run_log.read_text().strip().splitlines()[-1].endswith(line.removeprefix("ERROR: "))
+    check_artifacts(tmp_path)                                  # whole outputs, and no temporaries left
+    assert list(art.glob("ExtractVideoFeatures-*/shard-001.h5")) and not list(art.glob("TrainDIVAFN-*"))
+    r = subprocess.run([LUIGI, "--module", "tasks", "TrainDIVAFN", "--pair", "SYNTHETIC", "--epochs", "1"], cwd=tmp_path,
+                       env=luigi_env(), capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert re.search(r"\* 1 ran successfully:\n    - 1 TrainDIVAFN\(", r.stderr), r.stderr[-3000:]   # the rest was kept
+
+
+def test_an_artifacts_folder_that_cannot_be_written_is_one_line_naming_it(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file, where luigi.cfg's [paths] artifacts wants a folder")
+    r = run_luigi(["MakeSyntheticData", "--pair", "SYNTHETIC"], tmp_path,      # the first stage to write
+                  cfg_with(FAST_CFG, paths={"artifacts": str(tmp_path / "notes.txt" / "artifacts")}))
+    assert r.returncode == 30, r.stderr[-3000:]                # [retcode] task_failed, before anything was computed
+    assert "Traceback" not in r.stderr and "NotADirectoryError" not in r.stderr, r.stderr[-3000:]
+    (line,) = [ln for ln in r.stderr.splitlines() if "cannot write" in ln]
+    assert f"({tmp_path / 'notes.txt'} is a file, not a folder); set [paths] artifacts in luigi.cfg" in line

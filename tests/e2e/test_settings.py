@@ -67,3 +67,13 @@ def test_a_refused_setting_is_one_line_and_a_failure(tmp_path, args, says):
     lines = [ln for ln in (r.stdout + r.stderr).splitlines() if says in ln]
     assert len(lines) == 1 and "Traceback" not in r.stderr
     assert not (tmp_path / "artifacts").exists()
+
+
+def test_a_missing_pair_is_one_line_naming_the_flag_and_the_pairs(tmp_path):
+    # `--seed x` and the other malformed values take the same way out (tests/unit/tasks/test_settings.py)
+    r = run_luigi(["RunExperiment"], tmp_path)
+    assert r.returncode == 40, r.stderr[-3000:]                # [retcode] unhandled_exception, as every refusal
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()], r.stderr[-3000:]
+    assert r.stderr.startswith("ERROR: --pair is missing: RunExperiment needs it (image→video pair: one of SYNTHETIC, ")
+    assert "e.g. `luigi --module tasks RunExperiment --pair SYNTHETIC`" in r.stderr
+    assert not (tmp_path / "artifacts").exists()

@@ -1,5 +1,8 @@
 """Summaries of folders (pipeline/inspect/folders.py): a stage, a pair, the artifacts root; unreadable files flagged."""
+import re
 from pathlib import Path
+
+import torch
 
 from pipeline import inspect
 from tests.helpers.inspect_cli import KINDS, run_main, write_kind
@@ -22,8 +25,25 @@ def test_folders(tmp_path, capsys):
     assert rc == 1 and "not an artifacts folder" in err
 
 
-def test_unreadable_file_in_a_folder_is_flagged_not_fatal(tmp_path, capsys):
+def test_unreadable_file_in_a_folder_is_flagged_and_the_exit_status_says_so(tmp_path, capsys):
     path = write_kind(tmp_path, "semantic")
     (path.parent / "broken.h5").write_bytes(b"nope")
-    rc, out, _ = run_main(capsys, path.parent)
-    assert rc == 0 and "UNREADABLE" in out and "broken.h5" in out
+    rc, out, err = run_main(capsys, path.parent)
+    assert "UNREADABLE" in out and "broken.h5" in out and "semantic.h5" in out     # the whole listing
+    assert rc == 1 and err.count("\n") == 1 and "broken.h5" in err
+
+
+def test_a_truncated_model_in_a_folder_is_unreadable_with_the_fix(tmp_path, capsys):
+    path = tmp_path / "artifacts" / "SYNTHETIC" / "TrainDIVAFN-0123456789ab" / "model.pt"
+    path.parent.mkdir(parents=True)
+    torch.save(dict(state_dict={"W_F": torch.zeros(64, 16)}, history=[]), path)
+    whole = path.read_bytes()
+    rc, out, err = run_main(capsys, path.parent)
+    assert rc == 0 and re.search(r"model\.pt\s+model\s+TrainDIVAFN", out) and not err
+    for cut in (len(whole) // 2, len(whole) - 10):           # a killed copy, a few bytes short
+        path.write_bytes(whole[:cut])
+        for folder in (path.parent, path.parent.parent):      # the stage folder, the pair folder
+            rc, out, err = run_main(capsys, folder)
+            assert re.search(r"model\.pt\s+UNREADABLE", out), out
+            assert rc == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+            assert f"{path}: not a readable torch checkpoint" in err and "delete it and re-run TrainDIVAFN" in err

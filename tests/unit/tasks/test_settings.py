@@ -1,4 +1,5 @@
 """Every setting given reaches its stage or is refused (tasks/params.py, tasks/config.py), parsed in-process."""
+import luigi
 import pytest
 from luigi.cmdline_parser import CmdlineParser
 from luigi.configuration import LuigiConfigParser
@@ -107,3 +108,37 @@ def test_a_config_setting_no_stage_would_use_is_refused(monkeypatch, text, messa
 
 def test_the_repository_config_passes_its_own_check():
     base.check_settings(tasks.RunExperiment(pair="SYNTHETIC"))
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["RunExperiment"], "--pair is missing: RunExperiment needs it (image→video pair: one of SYNTHETIC, Stanford40_UCF101"),
+    (["TrainDIVAFN", "--seed", "0"], "e.g. `luigi --module tasks TrainDIVAFN --pair SYNTHETIC`."),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--seed", "x"], "--seed: 'x' is not an integer; give e.g. --seed 0."),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--backbone", "vgg"], "--backbone: 'vgg' is not one of alexnet, cnnf, resnet18"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-c", "x"], "--TrainDIVAFN-c: 'x' is not an integer; give e.g. --TrainDIVAFN-c 64."),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment", "maybe"], "'maybe' is not true or false"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--ProjectSemantics-lambda-grid", "[1,"], "'[1,' is not a JSON list"),
+])
+def test_a_missing_or_malformed_value_is_one_line_naming_the_flag(argv, says):
+    with pytest.raises(DataError) as e:
+        parse(*argv)
+    assert says in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("section, option, says", [
+    ("pair:SYNTHETIC", "seed", ": [pair:SYNTHETIC] seed: 'x' is not an integer; give e.g. seed = 0."),   # read by config.resolve
+    ("TrainDIVAFN", "c", ": [TrainDIVAFN] c: 'x' is not an integer; give e.g. c = 64."),                # read by Luigi
+])
+def test_a_malformed_value_in_luigi_cfg_names_its_section(section, option, says):
+    cfg = luigi.configuration.get_config()
+    before = cfg.get(section, option, None)
+    cfg.set(section, option, "x")
+    try:
+        with pytest.raises(DataError) as e:
+            parse("RunExperiment", "--pair", "SYNTHETIC")
+    finally:
+        if before is None:
+            cfg.remove_option(section, option)
+        else:
+            cfg.set(section, option, before)
+    assert says in str(e.value) and "luigi.cfg" in str(e.value)
