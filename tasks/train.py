@@ -36,7 +36,7 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
-    balanced = luigi.BoolParameter(default=False, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+    balanced = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                    description="L_sim weighs same-class and different-class pairs equally")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "

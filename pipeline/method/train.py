@@ -17,10 +17,12 @@ t_y = ⌈n_y/N_y⌉ video-side steps (DCMH-style alternation):
 F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
 side's step and refreshed as each batch is recomputed (DCMH). They hold deterministic features: the
 evaluation-mode output of the un-augmented item (recomputed for the batch when f has dropout or the
-stills are augmented), which is what the classifier later sees. Each L_sim is the mean over all its pairs
-(the paper's sum divided by the number of pairs) and each Auto-· the mean over its items: a per-term
-rescaling, so that no pair of modalities outweighs another by its item count (the weights α, β in
-luigi.cfg then mean what they say). W_E is solved in closed form afterwards (pipeline.method.semantics).
+stills are augmented), which is what the classifier later sees. Each L_sim is a mean, not the paper's sum:
+with `balanced` (the default) the mean of its same-class pairs' mean and its different-class pairs' mean,
+otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
+another by its item count (the weights α, β in luigi.cfg then mean what they say), and with `balanced` the
+1 − 1/C of pairs that are negative do not make collapsing every feature onto one point a near-optimum
+(docs/method.md). W_E is solved in closed form afterwards (pipeline.method.semantics).
 """
 import logging
 import math
@@ -53,7 +55,7 @@ class TrainConfig:
     lam: float = 1.0              # λ of Auto-F/H/G during training (their closed-form W's and their loss)
     seed: int = 0
     augment: bool = True          # random flips and shifts of the still items (image side)
-    balanced: bool = False        # L_sim weighs same-class and different-class pairs equally (train._sim)
+    balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (train._sim)
 
 
 @dataclass

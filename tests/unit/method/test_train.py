@@ -248,3 +248,16 @@ def test_divafn_backbone_argument_and_seeded_construction(name):
         assert torch.equal(v, w), k
     other = train.build_model(dims, seed=4)
     assert not torch.equal(a.f.full[-1].weight, other.f.full[-1].weight)
+
+
+def test_balanced_similarity_is_the_mean_of_the_positive_and_negative_pair_means():
+    A, B = rng.normal(size=(5, c)), rng.normal(size=(7, c))
+    yA, yB = rng.integers(0, C, 5), rng.integers(0, C, 7)
+    M = (yA[:, None] == yB[None, :]).astype(float)
+    T_ = 0.5 * A @ B.T
+    nll = np.logaddexp(0, T_) - M * T_
+    want = 0.5 * ((nll * M).sum() / M.sum() + (nll * (1 - M)).sum() / (1 - M).sum())
+    assert_allclose(train._sim(T(A), T(B), T(yA), T(yB), balanced=True).item(), want, rtol=1e-12)
+    # a collapsed solution (every Θ equal) is no better than Θ = 0 when balanced: the minimum is at Θ = 0
+    flat = lambda t: 0.5 * (np.logaddexp(0, t) - t + np.logaddexp(0, t))
+    assert flat(0.0) < min(flat(-2.0), flat(2.0))

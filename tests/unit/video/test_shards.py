@@ -61,3 +61,16 @@ def test_clip_shard_samples_uniform_clips_and_rejects(videos):
     assert [i for i, c in out if not isinstance(c, Exception)] == ["C/good1.avi", "C/good2.avi", "C/short.avi"]
     assert out[0][1].shape == (4, 16, 24, 3)
     assert [i for i, c in out if isinstance(c, Exception)] == ["C/empty.avi", "C/truncated.avi", "C/text.avi"]
+
+
+def test_appearance_feature_pools_the_imagenet_trunk_over_frames_of_the_same_pass(videos):
+    from pipeline.video.appearance import DIM, PooledAppearance
+    from pipeline.video.decode import scan
+    appearance = PooledAppearance(32)
+    arrays, _ = shards.keyframe_shard(videos, 3, 32, motion=(4, 8), appearance=appearance, pool_frames=4)
+    assert arrays["A"].shape == (2, DIM) and arrays["Y"].shape == (2, 191)
+    good = [v for v in videos if v.id == arrays["ids"][0]][0]
+    clip = scan(good.path, clip_frames=4, clip_size=(32, 32)).clip            # 4 frames spread over the video
+    np.testing.assert_allclose(arrays["A"][0], appearance(clip), rtol=1e-5, atol=1e-6)
+    one = np.stack([appearance(fr[None]) for fr in clip]).mean(0)               # the mean over frames
+    np.testing.assert_allclose(arrays["A"][0], one, rtol=1e-4, atol=1e-5)
