@@ -13,7 +13,7 @@ def test_embed_class_names_task_records_the_provider(tiny_run):
     the tiny run's own metrics.json names its (default) provider."""
     cwd = tiny_run
     metrics = json.loads((run_folder(cwd) / "metrics.json").read_text())
-    assert metrics["embedding_provider"] == "hashed_ngrams" and "offline default" in metrics["embedding"]
+    assert metrics["embedding_provider"] == "glove" and "GloVe 6B 50-d" in metrics["embedding"]
 
     rng = np.random.default_rng(0)
     words = "archery brushing teeth cutting kitchen frisbee rowing walking dog writing board mopping floor".split()

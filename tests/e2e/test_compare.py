@@ -4,7 +4,7 @@ import json
 from tests.helpers.luigi_process import TINY_CFG, run_folder, run_luigi
 
 METHODS = {"divafn", "video_only", "keyframe_only", "image_only", "divafn_no_keyframes", "divafn_no_autoencoder",
-           "divafn_no_fusion"}
+           "divafn_no_fusion", "divafn_untrained"}
 
 
 def test_run_experiment_reports_every_method(tiny_run):

@@ -42,7 +42,7 @@ def test_model_checkpoint(tmp_path, capsys):
     path = tmp_path / "artifacts" / "SYNTHETIC" / "TrainDIVAFN-0123456789ab" / "model.pt"
     path.parent.mkdir(parents=True)
     history = [dict(epoch=1, seconds=0.5, sim_fg=0.7, auto_f=2.0), dict(epoch=2, seconds=0.5, sim_fg=0.5, auto_f=1.0)]
-    dims = dict(c=3, video_dim=6, d=4, fc_dim=8, video_hidden=5, backbone="cnnf")
+    dims = dict(c=3, video_dim=6, d=4, fc_dim=8, video_hidden=5, backbone="cnnf", image_size=64)
     torch.save(dict(state_dict={"W_F": torch.zeros(4, 3), "g.full.0.weight": torch.ones(5, 6)}, dims=dims,
                     config=dict(epochs=2), history=history, classes=CLASSES, pretrained="", use_keyframes=True,
                     provenance=dict(task="TrainDIVAFN", task_id="TrainDIVAFN_x")), path)

@@ -66,7 +66,7 @@ def test_a_stage_setting_reaches_its_stage_from_the_root():
     assert all(t.grid == 5 for t in by("ExtractKeyframes")) and by("ExtractKeyframes")
     assert {t.c for t in by("TrainDIVAFN")} == {8}
     assert {t.batch_size for t in by("ExtractVideoFeatures")} == {3}     # not TrainDIVAFN's batch_size
-    assert {t.batch_size for t in by("TrainDIVAFN")} == {128}            # luigi.cfg [pair:SYNTHETIC]
+    assert {t.batch_size for t in by("TrainDIVAFN")} == {32}             # luigi.cfg [pair:SYNTHETIC]
 
 
 @pytest.mark.parametrize("name", SHARED)
@@ -114,7 +114,7 @@ def test_the_repository_config_passes_its_own_check():
     (["RunExperiment"], "--pair is missing: RunExperiment needs it (image→video pair: one of SYNTHETIC, Stanford40_UCF101"),
     (["TrainDIVAFN", "--seed", "0"], "e.g. `luigi --module tasks TrainDIVAFN --pair SYNTHETIC`."),
     (["RunExperiment", "--pair", "SYNTHETIC", "--seed", "x"], "--seed: 'x' is not an integer; give e.g. --seed 0."),
-    (["RunExperiment", "--pair", "SYNTHETIC", "--backbone", "vgg"], "--backbone: 'vgg' is not one of alexnet, cnnf, resnet18"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--backbone", "vgg"], "--backbone: 'vgg' is not one of alexnet, cnnf, efficientnet_lite0, resnet18"),
     (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-c", "x"], "--TrainDIVAFN-c: 'x' is not an integer; give e.g. --TrainDIVAFN-c 64."),
     (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment", "maybe"], "'maybe' is not true or false"),
     (["RunExperiment", "--pair", "SYNTHETIC", "--ProjectSemantics-lambda-grid", "[1,"], "'[1,' is not a JSON list"),
