@@ -20,3 +20,16 @@ def test_centred_semantic_features_ignore_a_shift_shared_by_every_item():
     assert_allclose(shifted["mu_G"], G[train].mean(0) + shift)
     unc = semantics.fit_all(F + shift, y_F, H + shift, G + shift, y_V, train, S, [0.1, 10.0], centre=False)["arrays"]
     assert not np.allclose(unc["SG"], plain["SG"], atol=1e-3) and not unc["mu_G"].any()
+
+
+def test_a_lambda_chosen_at_an_end_of_the_grid_is_reported():
+    rng = np.random.default_rng(3)
+    S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing"], 40)
+    y_F, y_V = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 6)
+    F, G, H = rng.normal(size=(30, 8)), rng.normal(size=(18, 8)), rng.normal(size=(18, 2, 8))
+    train = np.arange(18) % 2 == 0
+    fit = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.5, 5.0])          # every choice is an end
+    assert fit["at_edge"] == fit["lambdas"] and set(fit["at_edge"]) == {"F", "H", "G", "E"}
+    fit = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.1, 1.0, 10.0])
+    assert fit["at_edge"] == {k: v for k, v in fit["lambdas"].items() if v != 1.0}
+    assert semantics.fit_all(F, y_F, H, G, y_V, train, S, [1.0])["at_edge"] == {}       # one λ: no edge to widen
