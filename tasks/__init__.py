@@ -5,6 +5,7 @@ task and the pipeline/ subpackage it calls:
 
     data.py        MakeSyntheticData (SYNTHETIC only) → BuildManifest → PrepareImages     data/, manifest.json, images.h5
     extract.py     ExtractKeyframes[shard], ExtractVideoFeatures[shard] (ExtractVideos: all)  shard-XXX.h5    pipeline.video
+                   → CheckRejects (every reject once, the budget; with PrepareImages')       rejects.json    pipeline.data
     classnames.py  EmbedClassNames → S                                                  classnames.h5        pipeline.method
     train.py       TrainDIVAFN (θx, θy, W_F, W_H, W_G) → DumpFeatures (F, H, G)         model.pt, features.h5
     semantics.py   ProjectSemantics (W_F, W_H, W_G, W_E in closed form)                 semantic.h5
@@ -29,10 +30,10 @@ from .classnames import EmbedClassNames  # noqa: E402
 from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
 from .experiment import RunExperiment  # noqa: E402
-from .extract import ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
+from .extract import CheckRejects, ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402
 
 __all__ = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "ExtractVideos",
-           "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment",
+           "CheckRejects", "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment",
            "CompareMethods", "SeedSweep", "Sensitivity"]

@@ -8,10 +8,12 @@ than its inputs: after a stage is recomputed (its folder deleted, say, after a c
 is recomputed too, as `make` does.
 """
 import atexit
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import luigi
@@ -75,7 +77,7 @@ class ArtifactTask(RetryPolicy, luigi.Task):
 
     def clone(self, cls=None, **kwargs):
         """`cls` with this task's pair, shared settings and chain overrides (and `kwargs`). Unlike Luigi's clone,
-        a stage setting that two stages happen to share a name for (batch_size, max_reject_fraction) is not
+        a stage setting that two stages happen to share a name for (batch_size) is not
         passed on: each stage takes its own from the command line or luigi.cfg."""
         cls = cls or self.__class__
         names = cls.get_param_names(include_significant=True)
@@ -90,16 +92,21 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         return sorted(t.path for t in flatten(self.input()))
 
     def digest(self) -> str:
-        params, upstream = self.digest_params(), self.upstream_paths()
-        key = json.dumps([self.get_task_family(), params, upstream], sort_keys=True)
-        return hashlib.sha256(key.encode()).hexdigest()[:12]
+        with memo() as seen:
+            if ("digest", self.task_id) not in seen:
+                params, upstream = self.digest_params(), self.upstream_paths()
+                key = json.dumps([self.get_task_family(), params, upstream], sort_keys=True)
+                seen["digest", self.task_id] = hashlib.sha256(key.encode()).hexdigest()[:12]
+            return seen["digest", self.task_id]
 
     def complete(self) -> bool:
         """Outputs exist, every requirement is complete, and no input is newer than an output."""
-        outputs = flatten(self.output())
-        if not outputs or not all(o.exists() for o in outputs):
-            return False
-        return all(r.complete() for r in flatten(self.requires())) and not self.stale_outputs()
+        with memo() as seen:
+            if ("complete", self.task_id) not in seen:
+                outputs = flatten(self.output())
+                seen["complete", self.task_id] = bool(outputs) and all(o.exists() for o in outputs) and all(
+                    r.complete() for r in flatten(self.requires())) and not self.stale_outputs()
+            return seen["complete", self.task_id]
 
     def stale_outputs(self) -> list:
         """The outputs that exist but are older than an input (an input was recomputed since): the run removes
@@ -146,6 +153,22 @@ class ArtifactTask(RetryPolicy, luigi.Task):
 
 
 _checked = set()               # the command lines (parsers) whose root task was checked
+_scope = threading.local()
+
+
+@contextlib.contextmanager
+def memo():
+    """A dict shared by the digest() and complete() calls nested in one outermost call (or `with memo():` block),
+    and dropped after it: the graph is a DAG whose shared stages (BuildManifest, the shards) would otherwise be
+    walked once per path to them."""
+    outer = getattr(_scope, "memo", None)
+    if outer is None:
+        _scope.memo = {}
+    try:
+        yield _scope.memo
+    finally:
+        if outer is None:
+            _scope.memo = None
 
 
 def _is_root(task) -> bool:

@@ -4,10 +4,10 @@ import logging
 from pathlib import Path
 
 import luigi
-import numpy as np
 
 from pipeline.data import images, manifest, synthetic
 from pipeline.io import h5io
+from pipeline.io.rejects import rejects_array
 
 from .base import ArtifactTask
 from .config import paths
@@ -82,7 +82,8 @@ class BuildManifest(Dataset, ArtifactTask):
 
 
 class PrepareImages(Dataset, ImageSize, ArtifactTask):
-    """Every still image decoded once to (S, S, 3) uint8, so training never touches JPEG files."""
+    """Every still image decoded once to (S, S, 3) uint8, so training never touches JPEG files; an image that
+    cannot be decoded is listed in `rejects` (CheckRejects checks the budget over the whole collection)."""
 
     def requires(self):
         return self.clone(BuildManifest)
@@ -92,13 +93,10 @@ class PrepareImages(Dataset, ImageSize, ArtifactTask):
 
     def run(self):
         m = manifest.Manifest.from_json(self.input().path)
-        X = np.empty((len(m.images), self.image_size, self.image_size, 3), np.uint8)
-        for i, item in enumerate(m.images):
-            X[i] = images.load_rgb(item.path, self.image_size)
-            if i % 200 == 0:
-                self.progress(i / len(m.images), f"{i}/{len(m.images)} images")
+        arrays, rejects = images.prepare(m.images, self.image_size, progress=lambda i, n: (
+            self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))
+        for item_id, reason in rejects:
+            log.warning("PrepareImages: rejected %s: %s", item_id, reason)
+        arrays["rejects"] = rejects_array(rejects, self.output().path)
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, "images", dict(X=X, labels=np.array([it.label for it in m.images]),
-                                           ids=np.array([it.id for it in m.images]),
-                                           split=np.array([it.split for it in m.images])),
-                       self.provenance(classes=m.classes))
+            h5io.write(tmp, "images", arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))

@@ -6,7 +6,7 @@ from luigi.task import flatten
 
 from pipeline import report
 
-from .base import ArtifactTask
+from .base import ArtifactTask, memo
 from .classifier import FitClassifier
 from .compare import CompareMethods
 from .params import Chain
@@ -28,12 +28,12 @@ class RunExperiment(Chain, ArtifactTask):
         semantics = fit.requires()
         dump, classnames = semantics.requires()["features"], semantics.requires()["classnames"]
         train = dump.requires()
-        graph = _graph(fit)
-        graph.update({k: v for k, v in _graph(compare).items() if k not in graph})
-        shards = train.input()["keyframes"] + train.input()["video_features"]
+        with memo():        # one walk of the graph: every stage's digest computed once
+            graph = _graph(fit)
+            graph.update({k: v for k, v in _graph(compare).items() if k not in graph})
         paths = dict(results=[self.input()["fit"].path, self.input()["compare"].path], features=dump.output().path,
                      semantic=semantics.output().path, model=train.output().path, manifest=train.input()["manifest"].path,
-                     classnames=classnames.output().path, shards=[t.path for t in shards])
+                     classnames=classnames.output().path, rejects=train.input()["rejects"].path)
         metrics, res, feats, history = report.collect(self.pair, self.seed, self.split, paths, graph)
         self.progress(0.3, "drawing the figures")
         with self.output().temporary_path() as tmp:

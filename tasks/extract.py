@@ -5,8 +5,9 @@ both the keyframes and the offline default video feature (the motion descriptor 
 of every frame that keyframe selection uses too). ExtractVideoFeatures with `extractor = default` copies
 that feature out of the keyframe shard instead of decoding again; with a 3D CNN it decodes its own clip
 (other frames, other size); with `precomputed` it reads a file. Every shard writes only the videos it could
-use and lists the others in `rejects`; downstream uses the videos accepted by both stages
-(pipeline.io.assemble.video_arrays).
+use and lists the others in `rejects` (the default extractor copies the keyframe shard's); CheckRejects joins
+the rejects of every shard and of PrepareImages, and checks the reject budget once, over the whole collection
+(pipeline.data.accounting); downstream uses the videos accepted by both stages (pipeline.io.assemble).
 """
 import logging
 from pathlib import Path
@@ -15,13 +16,14 @@ import luigi
 import numpy as np
 from luigi.task import flatten
 
-from pipeline.data import manifest
+from pipeline.data import accounting, manifest
 from pipeline.errors import DataError
 from pipeline.io import h5io
+from pipeline.io.rejects import rejects_array, warnings_array
 from pipeline.video import cnn3d, precomputed, shards
 
 from .base import ArtifactTask
-from .data import BuildManifest
+from .data import BuildManifest, PrepareImages
 from .params import Dataset, Device, ImageSize, Videos
 
 log = logging.getLogger("luigi-interface")
@@ -34,9 +36,6 @@ EXTRACTORS = ("default", *OFFLINE, *cnn3d.ARCHS, "precomputed")
 
 class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
     shard = luigi.IntParameter(default=0, description="which shard of the videos")
-    max_reject_fraction = luigi.FloatParameter(
-        default=0.05, significant=False,
-        description="a shard that cannot use more than this fraction of its videos fails")
     digest_excludes = ("shard",)   # all shards of one configuration share a folder
 
     def requires(self):
@@ -61,12 +60,16 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
         m = self.manifest()
         return m, m.shard(self.shard, self.n_shards)
 
-    def write(self, kind, m, arrays, rejects, n_videos):
-        source = self.output().path
-        shards.check_rejects(rejects, n_videos, self.max_reject_fraction, source, self.get_task_family())
-        for vid, reason in rejects:
-            log.warning("%s: rejected %s: %s", self.get_task_family(), vid, reason)
-        arrays["rejects"] = shards.rejects_array(rejects, source)
+    def write(self, kind, m, arrays, rejects, warnings):
+        """The shard file: `arrays` of the used videos, `rejects` [(id, reason)] and `warnings` [(id, warning)] (or
+        the keyframe shard's own arrays of them, copied)."""
+        if isinstance(rejects, list):
+            for vid, reason in rejects:
+                log.warning("%s: rejected %s: %s", self.get_task_family(), vid, reason)
+            for vid, warning in warnings:
+                log.warning("%s: used %s, but %s", self.get_task_family(), vid, warning)
+            rejects, warnings = rejects_array(rejects, self.output().path), warnings_array(warnings)
+        arrays.update(rejects=rejects, warnings=warnings)
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
 
@@ -83,10 +86,10 @@ class ExtractKeyframes(Device, VideoShardTask):
         from pipeline.video.appearance import PooledAppearance
         m, videos = self.videos()
         appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
-        arrays, rejects = shards.keyframe_shard(
+        arrays, rejects, warnings = shards.keyframe_shard(
             videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
             pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
-        self.write("keyframes", m, arrays, rejects, len(videos))
+        self.write("keyframes", m, arrays, rejects, warnings)
 
 
 class ExtractVideoFeatures(Device, VideoShardTask):
@@ -114,30 +117,30 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def run(self):
         m, videos = self.videos()
-        if self.offline():
+        if self.offline():                     # the keyframe shard's features, and so its rejects and warnings
             if "A" in self.offline() and not self.clone(ExtractKeyframes).pool_frames:
                 raise DataError(f"extractor {self.extractor} needs the appearance feature: set [ExtractKeyframes] "
                                 f"pool_frames > 0, or --ExtractVideoFeatures-extractor motion.")
-            kf = h5io.read(self.input()["keyframes"].path, "keyframes", ["ids", *self.offline()])
+            kf = h5io.read(self.input()["keyframes"].path, "keyframes", ["ids", "rejects", "warnings", *self.offline()])
             Y = np.concatenate([kf[name] for name in self.offline()], 1)
-            arrays, rejects = dict(Y=Y, ids=kf["ids"]), []   # its rejects are the keyframe shard's
+            arrays, rejects, warnings = dict(Y=Y, ids=kf["ids"]), kf["rejects"], kf["warnings"]
         elif self.extractor == "precomputed":
             if not self.precomputed_path:
                 raise DataError("extractor precomputed needs a file: --ExtractVideoFeatures-precomputed-path "
                                 "(luigi.cfg [ExtractVideoFeatures] precomputed_path).")
             ids, X = precomputed.load(self.precomputed_path, self.precomputed_dataset)
             wanted = [v.id for v in videos]
-            arrays, rejects = dict(Y=precomputed.match(ids, X, wanted, self.precomputed_path),
-                                   ids=np.array(wanted, dtype=str)), []
+            arrays, rejects, warnings = dict(Y=precomputed.match(ids, X, wanted, self.precomputed_path),
+                                             ids=np.array(wanted, dtype=str)), [], []
         else:
-            arrays, rejects = self._backbone(videos)
-        self.write("video_features", m, arrays, rejects, len(videos))
+            arrays, rejects, warnings = self._backbone(videos)
+        self.write("video_features", m, arrays, rejects, warnings)
 
     def _backbone(self, videos):
         from pipeline.method.train import resolve_device
         model = cnn3d.build(self.extractor, self.weights, self.allow_random_weights)
         device = resolve_device(self.device)
-        Y, ids, rejects, clips, clip_ids = [], [], [], [], []
+        Y, ids, rejects, warnings, clips, clip_ids = [], [], [], [], [], []
 
         def flush():
             if clips:
@@ -146,18 +149,54 @@ class ExtractVideoFeatures(Device, VideoShardTask):
                 clips.clear()
                 clip_ids.clear()
 
-        for vid, clip in shards.clip_shard(videos, self.clip_frames, cnn3d.RESIZE,
-                                                 progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos")):
+        for vid, clip, notes in shards.clip_shard(videos, self.clip_frames, cnn3d.RESIZE,
+                                                  progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos")):
             if isinstance(clip, Exception):
                 rejects.append((vid, clip.reason))
                 continue
+            warnings += [(vid, w) for w in notes]
             clips.append(clip)
             clip_ids.append(vid)
             if len(clips) == self.batch_size:
                 flush()
         flush()
         return dict(Y=np.concatenate(Y) if Y else np.empty((0, cnn3d.DIM), np.float32),
-                    ids=np.array(ids, dtype=str)), rejects
+                    ids=np.array(ids, dtype=str)), rejects, warnings
+
+
+class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
+    """Every image and video of the manifest used or rejected, once (pipeline.data.accounting): the rejects of
+    PrepareImages and of every shard of both video stages joined (a video rejected by one is rejected for all),
+    the reject budget checked once over the whole collection, and every class left with images, training and
+    test videos → rejects.json, the list the report shows. TrainDIVAFN requires it: a run stops here, before
+    training."""
+    max_reject_fraction = luigi.FloatParameter(
+        default=0.05, significant=False,  # not in the hash: raising it reruns only this check and what follows
+        description="the run stops when more than this fraction of the videos, or of the images, cannot be used")
+
+    def requires(self):
+        shards_of = lambda stage: [self.clone(stage, shard=i) for i in range(self.n_shards)]
+        return dict(manifest=self.clone(BuildManifest), images=self.clone(PrepareImages),
+                    keyframes=shards_of(ExtractKeyframes), video_features=shards_of(ExtractVideoFeatures))
+
+    def output(self):
+        return self.artifact("rejects.json")
+
+    def run(self):
+        inp = self.input()
+        m = manifest.Manifest.from_json(inp["manifest"].path)
+        doc = accounting.account(m, [
+            ("PrepareImages", "image", accounting.read_stage([inp["images"].path], "images")),
+            ("ExtractKeyframes", "video", accounting.read_stage([t.path for t in inp["keyframes"]], "keyframes")),
+            ("ExtractVideoFeatures", "video", accounting.read_stage([t.path for t in inp["video_features"]], "video_features"))])
+        log.info("%s: %d of %d images and %d of %d videos rejected; %d videos used with a warning", self.pair,
+                 sum(r["modality"] == "image" for r in doc["rejects"]), doc["n_images"],
+                 sum(r["modality"] == "video" for r in doc["rejects"]), doc["n_videos"], len(doc["warnings"]))
+        folder = str(Path(inp["manifest"].path).parent)
+        accounting.check_budget(doc, self.max_reject_fraction, folder, self.get_task_family())
+        accounting.check_classes(m, doc, folder)
+        with self.output().temporary_path() as tmp:
+            accounting.write(tmp, doc, self.provenance(max_reject_fraction=self.max_reject_fraction))
 
 
 class ExtractVideos(Dataset, ImageSize, Videos, Device, ArtifactTask):

@@ -11,7 +11,7 @@ from pipeline.method.train import TrainConfig
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
 from .data import BuildManifest, PrepareImages
-from .extract import ExtractKeyframes, ExtractVideoFeatures
+from .extract import CheckRejects, ExtractKeyframes, ExtractVideoFeatures
 from .params import Dataset, Device, ImageSize, OneChain, Seed, Training, Videos
 
 log = logging.getLogger("luigi-interface")
@@ -50,7 +50,7 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         return dict(manifest=self.clone(BuildManifest), images=self.clone(PrepareImages),
                     keyframes=[self.clone(ExtractKeyframes, shard=i) for i in shards],
                     video_features=[self.clone(ExtractVideoFeatures, shard=i) for i in shards],
-                    classnames=self.clone(EmbedClassNames))
+                    classnames=self.clone(EmbedClassNames), rejects=self.clone(CheckRejects))
 
     def output(self):
         return self.artifact("model.pt")
@@ -98,7 +98,7 @@ class DumpFeatures(OneChain, ArtifactTask):
         upstream = self.requires().input()
         m = manifest.Manifest.from_json(upstream["manifest"].path)
         images = h5io.read(upstream["images"].path, "images", ["X", "labels", "ids"])
-        assemble.check_ids(images["ids"], [it.id for it in m.images], "images", upstream["images"].path)
+        assemble.image_arrays(m, images, upstream["images"].path)
         videos = assemble.video_arrays(m, h5io.read_shards([t.path for t in upstream["keyframes"]], "keyframes"),
                                        h5io.read_shards([t.path for t in upstream["video_features"]], "video_features"))
         self.progress(0.1, "computing F, H, G")

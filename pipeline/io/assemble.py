@@ -13,14 +13,29 @@ def check_ids(found, expected, what: str, path: str = "") -> None:
                         f"it belongs to another run. Delete it and re-run the stage that wrote it.")
 
 
+def image_arrays(m: Manifest, images: dict, path: str = "images") -> dict:
+    """`images` (PrepareImages' arrays: the usable images) after checking that their ids are manifest images,
+    in manifest order (the others were rejected: CheckRejects has accounted for each)."""
+    got = [str(i) for i in np.asarray(images["ids"]).astype(str)]
+    order = {it.id: r for r, it in enumerate(m.images)}
+    rows = [order.get(i, -1) for i in got]
+    if -1 in rows or rows != sorted(set(rows)):
+        raise DataError(f"{path}: its images are not the manifest's, in its order (e.g. {got[rows.index(-1)] if -1 in rows else got[0]}); "
+                        f"it was written by older code or for another manifest. Delete it and re-run PrepareImages.")
+    return images
+
+
 def _accounted(shards: dict, ids: list, what: str) -> set:
     """The ids a stage's shards accepted; each manifest video must be accepted or rejected, nothing else."""
     got = np.asarray(shards["ids"]).astype(str)
     rejected = set(np.asarray(shards["rejects"])[:, 0].astype(str)) if len(shards.get("rejects", ())) else set()
     known = set(ids)
-    if len(set(got)) != len(got) or not set(got) <= known or not rejected <= known or known - set(got) - rejected:
-        raise DataError(f"{what}: their items do not match the manifest ({len(got)} accepted + {len(rejected)} "
-                        f"rejected vs {len(ids)} videos); they belong to another run. Delete them and re-run the stage.")
+    missing = sorted(known - set(got) - rejected)
+    if len(set(got)) != len(got) or not set(got) <= known or not rejected <= known or missing:
+        what_is_wrong = (f"{len(missing)} of the manifest's {len(ids)} videos are neither used nor rejected in them "
+                         f"(e.g. {missing[0]})" if missing else "they hold videos that are not the manifest's, or one twice")
+        raise DataError(f"{what}: {what_is_wrong}; they were written by older code or for another manifest. "
+                        f"Delete their folder and run again.")
     return set(got)
 
 
@@ -46,12 +61,12 @@ def video_arrays(m: Manifest, keyframes: dict, video_features: dict) -> dict:
 
 def training_data(m: Manifest, images: dict, keyframes: dict, video_features: dict, S: np.ndarray,
                   use_keyframes: bool = True) -> TrainData:
-    """All images (both splits: they are the labelled source), the training videos and their keyframes.
+    """All usable images (both splits: they are the labelled source), the training videos and their keyframes.
 
     use_keyframes=False (the no-keyframes ablation): K is empty, so every keyframe term of the loss is a
     sum over no items and vanishes (pipeline.method.train needs no other change).
     """
-    check_ids(images["ids"], [it.id for it in m.images], "images")
+    image_arrays(m, images)
     v = video_arrays(m, keyframes, video_features)
     train = v["split"] == "train"
     k = v["K"].shape[1] if use_keyframes else 0

@@ -1,7 +1,25 @@
-"""The rejected items a shard artifact records (the report and divafn-inspect list them)."""
+"""The rejected items an artifact records: written by the stages that read files, read by divafn-inspect.
+
+A stage that reads files (PrepareImages, ExtractKeyframes, ExtractVideoFeatures) writes a `rejects` dataset,
+(r, 3) str rows [item id, reason, the file that records it], and the video stages a `warnings` dataset, (w, 2)
+str rows [video id, warning], for the videos they used although something was odd. CheckRejects joins them
+(pipeline.data.accounting); the report lists its rejects.json.
+"""
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.io.h5io import decode_attr, open_h5, values
+
+
+def rejects_array(rejects: list, source: str) -> np.ndarray:
+    """(n, 3) str rows [item id, reason, source] of [(id, reason)]."""
+    return np.array([[i, r, source] for i, r in rejects], dtype=str).reshape(len(rejects), 3)
+
+
+def warnings_array(warnings: list) -> np.ndarray:
+    """(n, 2) str rows [item id, warning] of [(id, warning)]."""
+    return np.array([[i, w] for i, w in warnings], dtype=str).reshape(len(warnings), 2)
 
 
 def read_rejects(path) -> list:

@@ -178,16 +178,26 @@ def alignment_section(metrics: dict, fig: _Figures) -> list:
 
 
 def rejects_section(metrics: dict) -> list:
-    rejects, L = metrics.get("rejects", []), ["## Rejected items", ""]
+    rejects, warnings, L = metrics.get("rejects", []), metrics.get("warnings", []), ["## Rejected items", ""]
     if not rejects:
-        return L + ["None: every video of the manifest was decoded and used (no shard recorded a rejected item).", ""]
-    L += [f"{len(rejects)} items were rejected and left out of training and evaluation:", ""]
-    shown = rejects[:50]
-    L += _table(["item", "reason", "recorded in"],
-                [[f"`{r['path']}`", r["reason"] or "–", f"`{r['source']}`"] for r in shown], "lll")
-    if len(rejects) > len(shown):
-        L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
-    return L + [""]
+        L += ["None: every image and video of the manifest was decoded and used.", ""]
+    else:
+        n = {m: sum(r.get("modality", "video") == m for r in rejects) for m in ("image", "video")}
+        L += [f"{len(rejects)} items ({n['image']} images, {n['video']} videos) could not be used and were left out of "
+              f"training and evaluation, each listed once (a video rejected by one video stage is left out of all):", ""]
+        shown = rejects[:50]
+        L += _table(["item", "reason", "found by"],
+                    [[f"`{r.get('id', r['path'])}`", r["reason"] or "–", r.get("source") or "–"] for r in shown], "lll")
+        if len(rejects) > len(shown):
+            L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
+        L += [""]
+    if warnings:
+        L += [f"{len(warnings)} odd files were used, with a warning:", ""]
+        L += _table(["item", "warning"], [[f"`{w['id']}`", w["warning"]] for w in warnings[:50]], "ll")
+        if len(warnings) > 50:
+            L += ["", f"… and {len(warnings) - 50} more (all in metrics.json, `warnings`)."]
+        L += [""]
+    return L
 
 
 def data_section(metrics: dict) -> list:

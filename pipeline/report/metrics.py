@@ -2,9 +2,9 @@
 import json
 from pathlib import Path
 
+from pipeline.data import accounting
 from pipeline.data.manifest import Manifest
 from pipeline.io import h5io, provenance
-from pipeline.io.rejects import read_rejects
 from pipeline.method import checkpoint
 from pipeline.report.write import data_summary
 
@@ -13,8 +13,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
     """(metrics, results, features, history) of one run, for `write_report`.
 
     paths: results (FitClassifier's, then CompareMethods' results.json: later ones add methods), features
-    (features.h5), semantic (semantic.h5), model (model.pt), manifest, classnames (classnames.h5), shards (every
-    video shard file). graph: stage → (its parameters, its output paths), in data-flow order.
+    (features.h5), semantic (semantic.h5), model (model.pt), manifest, classnames (classnames.h5), rejects
+    (CheckRejects' rejects.json: every rejected item once). graph: stage → (its parameters, its output paths), in data-flow order.
     """
     res = json.loads(Path(paths["results"][0]).read_text())
     for extra in paths["results"][1:]:
@@ -22,6 +22,7 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
     feats = h5io.read(paths["features"], "features")
     ckpt = checkpoint.load(paths["model"])
     names = h5io.attrs(paths["classnames"])          # which embedding provider made S
+    checked = accounting.read(paths["rejects"])
     classes, divafn = res["classes"], res["methods"]["divafn"]
     metrics = dict(
         pair=pair, seed=seed, classes=classes,
@@ -35,8 +36,9 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
         weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
         device=(ckpt.get("provenance") or {}).get("device"),
-        data=data_summary(Manifest.from_json(paths["manifest"]), split),
-        rejects=[r for p in paths["shards"] for r in read_rejects(p)],
+        data=data_summary(Manifest.from_json(paths["manifest"]), split, checked["rejects"]),
+        rejects=[dict(r, source=", ".join(r["stages"])) for r in checked["rejects"]],
+        warnings=checked["warnings"],
         parameters={family: params for family, (params, _) in graph.items()},
         artifacts={family: outputs for family, (_, outputs) in graph.items()},
         code_version=provenance.code_version())

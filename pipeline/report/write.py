@@ -11,18 +11,23 @@ from pipeline.report.markdown import markdown
 FIGURES = dict(confusion="confusion.png", curves="training_curves.png", projection="projection.png")
 
 
-def data_summary(manifest, split: int) -> dict:
-    """Per-class counts of a pipeline.data.manifest.Manifest's images and videos by split, and where each dataset lies."""
-    def counts(items):
+def data_summary(manifest, split: int, rejects=()) -> dict:
+    """Per-class counts of the images and videos a pipeline.data.manifest.Manifest holds, by split, less the
+    `rejects` (CheckRejects' entries: {modality, id, ...}), and where each dataset lies."""
+    left_out = {(r["modality"], r["id"]) for r in rejects}
+
+    def counts(items, modality):
         c = {name: dict(train=0, test=0) for name in manifest.classes}
         for it in items:
+            if (modality, it.id) in left_out:
+                continue
             row = c[manifest.classes[it.label]]
             row[it.split] = row.get(it.split, 0) + 1
         return c
 
     def root(items):   # an item's path is <dataset root>/<id>
         return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
-    return dict(images=counts(manifest.images), videos=counts(manifest.videos), image_root=root(manifest.images),
+    return dict(images=counts(manifest.images, "image"), videos=counts(manifest.videos, "video"), image_root=root(manifest.images),
                 video_root=root(manifest.videos), split=split)
 
 

@@ -12,14 +12,22 @@ Only the frames kept are converted to RGB, at the size needed, by libswscale thr
 which costs ten times the decoding itself); there is no Python-level per-pixel work. Decoding is threaded
 (`thread_type = "AUTO"`: frame and slice threads).
 
-Frames are not all kept: the pass plans with the frame count the container states (AVI header, MP4
-sample table), holds only the frames of the current keyframe segment (T/k frames) and drops them once
-that segment's keyframe is converted. When the decoded count differs from the stated one (no count, or a
-slightly wrong header), a second pass with the true count gives the same result as if it had been known.
+Memory per video is bounded, whatever its length or resolution: the pass plans with the frame count the
+container states (AVI header, MP4 sample table) and holds the decoded frames of the current keyframe segment
+only up to MAX_HELD_BYTES (256 MiB; a 320×240 segment of 2300 frames, a 4K one of 20); a segment longer than
+that is not held, and its keyframe is converted in a second pass that decodes up to it and converts only it.
+What grows with the length T is two 64×48 uint8 thumbnails a frame (6 KB: 110 MB for 10 minutes at 30 fps);
+the motion descriptor works on them in chunks (pipeline.video.motion). When the decoded count differs from the
+stated one (no count, a wrong header, a damaged tail), a second pass with the true count gives the result the
+right count would have given.
 
-A video the pipeline cannot use raises `VideoError` (a DataError) whose `reason` the shard tasks record in
-their rejects list: an empty file, a file that is not a video, no video stream, a decoding error, a
-truncated file (fewer frames decodable than the container states), or fewer frames than needed.
+Use what decodes. A video raises `VideoError` (a DataError, whose `reason` the shard tasks record in their
+rejects list) only when it cannot give what is asked: an empty file, a file that is not a video, no video
+stream, fewer decodable frames than needed, or a decoding error before enough frames. A container that states
+another frame count than decodes (a wrong header, a truncated file), or a decoding error after enough frames,
+still gives its result, from the frames that decode, with a line in `Scan.warnings`. A decoding error is
+counted again without threads (frame threads may report it a few frames late), so the frames used do not
+depend on the machine's thread count.
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +42,7 @@ THUMB_SIZE = (64, 48)          # (width, height) of the grey and the selection t
 # 8-bit pixel formats whose first plane is the luma (Y) at full resolution: read in place for selection.
 LUMA_FORMATS = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "yuvj440p",
                 "yuv411p", "yuv410p", "nv12", "nv21", "gray"}
-TRUNCATION_TOLERANCE = 0.02    # fewer decodable frames than stated by more than this (and 2 frames): truncated
+MAX_HELD_BYTES = 256 * 2 ** 20  # decoded frames of one keyframe segment held at most (beyond: a second pass)
 _DECODE_ERRORS = (av.FFmpegError, OSError, UnicodeDecodeError, EOFError)
 
 
@@ -56,6 +64,7 @@ class Scan:
     key_index: np.ndarray           # (k,) frame numbers of the keyframes
     clip: np.ndarray                # (n, h, w, 3) uint8 RGB sampled uniformly over the video, or None
     clip_index: np.ndarray          # (n,) frame numbers of the clip's frames
+    warnings: list                  # [str]: what was odd about the file although it was used (no path)
 
 
 def segment_bounds(T: int, k: int) -> np.ndarray:
@@ -107,7 +116,8 @@ def _as_slice(idx: np.ndarray):
 
 def scan(path, keyframes: int = 0, size: int = 224, clip_frames: int = 0, clip_size=(171, 128),
          thumbs: bool = False, min_frames: int = 1, pick=None) -> Scan:
-    """Decode `path` once (twice only when its stated frame count is wrong); see the module docstring.
+    """Decode `path` once (again only when its stated frame count is wrong, it is damaged, or a keyframe
+    segment was too long to hold); see the module docstring.
 
     keyframes: k (0: none); size: keyframe side S; clip_frames: n (0: no clip); clip_size: (w, h) of the
     clip's frames; thumbs: also the libswscale grey thumbnails (motion descriptor); min_frames: fewer frames
@@ -123,31 +133,39 @@ def scan(path, keyframes: int = 0, size: int = 224, clip_frames: int = 0, clip_s
         raise VideoError(path, f"cannot be read ({e.strerror or e})") from None
     if n_bytes == 0:
         raise VideoError(path, "empty file (0 bytes)")
-    need = max(min_frames, keyframes, 1)
-    result = _pass(path, None, keyframes, size, clip_frames, clip_size, thumbs, need, pick)
-    if isinstance(result, int):                       # planned with a wrong count: redo with the true one
-        result = _pass(path, result, keyframes, size, clip_frames, clip_size, thumbs, need, pick)
-        if isinstance(result, int):
-            raise VideoError(path, f"decodes to a different number of frames on each pass ({result})")
-    return result
+    want = (keyframes, size, clip_frames, clip_size, thumbs, max(min_frames, keyframes, 1), pick)
+    plan, threaded, error = None, True, None
+    for _ in range(3):
+        result = _pass(path, plan, threaded, error, *want)
+        if isinstance(result, Scan):
+            return _fetch_unheld(path, result, size, threaded)
+        plan, error = result                      # the true count (and the error that ended it): plan again
+        if error and threaded:                    # count a damaged stream again, without threads
+            plan, threaded = None, False
+    raise VideoError(path, f"decodes to a different number of frames on each pass ({plan})")
 
 
-def _pass(path, T, k, size, n_clip, clip_size, keep_thumbs, need, pick):
-    """One decoding pass planned for T frames (None: the stated count). Returns a Scan, or the true
-    frame count when the plan's count turned out wrong (the caller then passes again with it)."""
+def _why(e) -> str:
+    return f"{type(e).__name__}: {getattr(e, 'strerror', None) or e}"
+
+
+def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumbs, need, pick):
+    """One decoding pass planned for T frames (None: the stated count; then all frames are decoded).
+    Returns a Scan, or (the true frame count, the decoding error that ended it or None) when the plan
+    turned out wrong, or when a threaded pass hit an error (the caller then passes again)."""
     gray, rgb = VideoReformatter(), VideoReformatter()
     sample = LumaSampler(VideoReformatter())
     thumbs, sel, held, kf, key_idx, clip = [], [], [], [], [], {}
-    i = 0
+    i, held_bytes, error = 0, 0, None
     try:
         container = av.open(str(path))
     except _DECODE_ERRORS as e:
-        raise VideoError(path, f"not a decodable video ({type(e).__name__}: {e})") from None
+        raise VideoError(path, f"not a video file ({_why(e)})") from None
     with container:
         if not container.streams.video:
             raise VideoError(path, "has no video stream")
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"                   # frame + slice threads
+        stream.thread_type = "AUTO" if threaded else "NONE"   # frame + slice threads, or none (a damaged stream)
         fps = float(stream.average_rate or 25)
         stated = int(stream.frames or 0)
         plan = T if T is not None else stated
@@ -165,35 +183,69 @@ def _pass(path, T, k, size, n_clip, clip_size, keep_thumbs, need, pick):
                     sel.append(sample(frame))
                 if planned:
                     if i >= plan:                     # more frames than planned: the plan was wrong
-                        planned = False
-                        held.clear()
+                        planned, held = False, []
                     else:
                         if i in wanted:
                             clip[i] = rgb.reformat(frame, clip_size[0], clip_size[1], "rgb24").to_ndarray()
                         if k:
-                            held.append(frame)
+                            if held is not None:
+                                held.append(frame)
+                                held_bytes += sum(p.buffer_size for p in frame.planes)
+                                if held_bytes > MAX_HELD_BYTES:
+                                    held = None       # a segment too long to hold: its keyframe comes later
                             if i == bounds[seg + 1] - 1:      # last frame of segment `seg`: choose, convert, drop
                                 j = int(pick(np.stack(sel[bounds[seg]:i + 1])))
-                                kf.append(rgb.reformat(held[j], size, size, "rgb24").to_ndarray())
+                                kf.append(None if held is None else rgb.reformat(held[j], size, size, "rgb24").to_ndarray())
                                 key_idx.append(bounds[seg] + j)
-                                held.clear()
-                                seg += 1
+                                held, held_bytes, seg = [], 0, seg + 1
                 i += 1
+                if T is not None and i == T:          # a counted plan: what follows is not wanted (a damaged tail)
+                    break
         except _DECODE_ERRORS as e:
-            raise VideoError(path, f"decoding failed after {i} frames ({type(e).__name__}: {e}); "
-                                   f"the file is damaged or truncated") from None
+            if threaded:
+                return i, e
+            error = e
+    error = error or known_error
     if i == 0:
-        raise VideoError(path, "contains no decodable video frames")
-    if stated and i < stated - max(2, TRUNCATION_TOLERANCE * stated):
-        raise VideoError(path, f"truncated: {i} frames decodable of the {stated} its container states")
+        raise VideoError(path, f"decoding failed at the first frame ({_why(error)}); the file is damaged"
+                         if error else "contains no decodable video frames")
     if i < need:
-        raise VideoError(path, f"has {i} frames, fewer than the {need} needed (keyframes per video: {k})")
+        frames = f"{i} frame{'s' if i > 1 else ''}"
+        raise VideoError(path, (f"decoding failed after {frames} ({_why(error)})" if error else f"has {frames}")
+                         + f", fewer than the {need} needed (keyframes per video: {k})")
     if i != plan:
-        return i
+        return i, error
+    of_stated = f" of the {stated} its container states" if stated and stated != i else ""
+    notes = ([f"decoding stopped after {i} frames{of_stated} ({_why(error)}); the {i} frames before it are used"] if error
+             else [f"its container states {stated} frames, {i} decode; the {i} are used"] if of_stated else [])
     return Scan(n_frames=i, fps=fps, sel=np.stack(sel) if k else None, thumbs=np.stack(thumbs) if keep_thumbs else None,
-                keyframes=np.stack(kf) if k else None, key_index=np.array(key_idx, np.int64),
+                keyframes=kf if k else None, key_index=np.array(key_idx, np.int64),
                 clip=np.stack([clip[j] for j in want]) if n_clip else None,
-                clip_index=want if n_clip else np.empty(0, np.int64))
+                clip_index=want if n_clip else np.empty(0, np.int64), warnings=notes)
+
+
+def _fetch_unheld(path, s: Scan, size: int, threaded: bool) -> Scan:
+    """`s` with its keyframes stacked; those of segments too long to hold (None) decoded again and converted."""
+    if s.keyframes is None:
+        return s
+    missing = {int(s.key_index[j]): j for j, x in enumerate(s.keyframes) if x is None}
+    if missing:
+        rgb, last = VideoReformatter(), max(missing)
+        try:
+            with av.open(str(path)) as container:
+                stream = container.streams.video[0]
+                stream.thread_type = "AUTO" if threaded else "NONE"
+                for i, frame in enumerate(container.decode(stream)):
+                    if i in missing:
+                        s.keyframes[missing[i]] = rgb.reformat(frame, size, size, "rgb24").to_ndarray()
+                    if i == last:
+                        break
+        except _DECODE_ERRORS as e:
+            raise VideoError(path, f"decoding failed on a second pass ({_why(e)})") from None
+        if any(x is None for x in s.keyframes):
+            raise VideoError(path, "decodes to fewer frames on a second pass than on the first")
+    s.keyframes = np.stack(s.keyframes)
+    return s
 
 
 def raw_decode(path) -> int:
@@ -228,7 +280,7 @@ def decode(path) -> Decoded:
                 frames.append(frame)
                 thumbs.append(gray.reformat(frame, THUMB_SIZE[0], THUMB_SIZE[1], "gray").to_ndarray())
     except _DECODE_ERRORS as e:
-        raise VideoError(path, f"not a decodable video ({type(e).__name__}: {e})") from None
+        raise VideoError(path, f"not a decodable video ({_why(e)})") from None
     if not frames:
         raise VideoError(path, "contains no decodable video frames")
     return Decoded(frames, np.stack(thumbs), fps)

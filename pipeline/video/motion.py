@@ -11,11 +11,18 @@ the cell). The descriptor concatenates
     how things move over time (swinging, bouncing, circling, pulsing).
 No single frame determines either part, so the feature carries motion and not appearance.
 Histograms are square-rooted (Hellinger), which suits a linear classifier.
+
+Memory: the per-pixel work (float images, gradients, products; ~30 times the thumbnails' bytes) is done on
+CHUNK frame pairs at a time, so that a long video costs its uint8 thumbnails (3 KB a frame) plus a fixed
+~50 MB. The result does not depend on CHUNK beyond float rounding (every per-pixel quantity belongs to one
+frame pair, and the histogram is summed in frame order); the chunks are a function of the frame count, so one
+video always gives the same bits.
 """
 import numpy as np
 from scipy.ndimage import uniform_filter
 
 SPECTRUM_FREQS = np.linspace(0.02, 0.25, 8)   # cycles per frame
+CHUNK = 256                                   # frame pairs whose per-pixel arrays are held at once
 
 
 N_SERIES = 7
@@ -34,6 +41,18 @@ def _spectrum(series: np.ndarray) -> np.ndarray:
 
 def motion_descriptor(thumbs: np.ndarray, grid: int = 4, bins: int = 8) -> np.ndarray:
     """(dim,) float32 descriptor of a video from its (T, h, w) uint8 grey thumbnails (T ≥ 2)."""
+    T = len(thumbs)
+    hist = np.zeros((grid, grid, bins), np.float64)
+    parts = [_pair_series(thumbs[s:min(s + CHUNK, T - 1) + 1], grid, bins, hist) for s in range(0, T - 1, CHUNK)]
+    series = [np.concatenate(p) for p in zip(*parts)]                          # 7 series of T-1 values
+    hist = np.sqrt(hist / (T - 1))
+    out = [hist.ravel()] + [np.append(_spectrum(s), s.std()) for s in series]
+    return np.concatenate(out).astype(np.float32)
+
+
+def _pair_series(thumbs: np.ndarray, grid: int, bins: int, hist: np.ndarray) -> tuple:
+    """The frame pairs of (t, h, w) thumbnails: their flow added to `hist` (grid, grid, bins) in place, and
+    their 7 global series (each (t-1,)): mean u, mean v, divergence, energy, centroid x, y, spread."""
     I = uniform_filter(thumbs.astype(np.float32) / 255.0, size=(1, 3, 3))
     T, h, w = I.shape
     Ix, Iy = np.gradient(I, axis=2), np.gradient(I, axis=1)
@@ -49,11 +68,9 @@ def motion_descriptor(thumbs: np.ndarray, grid: int = 4, bins: int = 8) -> np.nd
     v = -(Sxx * Syt - Sxy * Sxt) / det
     mag = np.hypot(u, v)
     b = ((np.arctan2(v, u) + np.pi) / (2 * np.pi) * bins).astype(int) % bins
-    hist = np.zeros((grid, grid, bins), np.float64)
     gi, gj = np.meshgrid(np.arange(grid), np.arange(grid), indexing="ij")
     for t in range(T - 1):
         np.add.at(hist, (gi, gj, b[t]), mag[t])
-    hist = np.sqrt(hist / (T - 1))
 
     # Divergence: flow projected on the direction from the grid centre (positive = expansion).
     cy, cx = np.meshgrid(np.arange(grid) - (grid - 1) / 2, np.arange(grid) - (grid - 1) / 2, indexing="ij")
@@ -64,6 +81,4 @@ def motion_descriptor(thumbs: np.ndarray, grid: int = 4, bins: int = 8) -> np.nd
     ys, xs = np.arange(h, dtype=np.float32) / h, np.arange(w, dtype=np.float32) / w
     cx, cy = (E.sum(1) @ xs) / mass, (E.sum(2) @ ys) / mass                   # where the motion is, per frame
     spread = np.sqrt(((E.sum(1) * (xs[None] - cx[:, None]) ** 2).sum(1) + (E.sum(2) * (ys[None] - cy[:, None]) ** 2).sum(1)) / mass)
-    series = (u.mean((1, 2)), v.mean((1, 2)), div, energy, cx, cy, spread)
-    parts = [hist.ravel()] + [np.append(_spectrum(s), s.std()) for s in series]
-    return np.concatenate(parts).astype(np.float32)
+    return u.mean((1, 2)), v.mean((1, 2)), div, energy, cx, cy, spread

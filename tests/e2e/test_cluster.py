@@ -12,9 +12,9 @@ from tests.helpers.luigi_process import (
     stop_group,
 )
 
-STAGES = {"MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "EmbedClassNames",
-          "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "CompareMethods", "RunExperiment"}
-N_TASKS = 17        # 2 shards of each video stage; a second Train→Dump→Project chain without keyframes (CompareMethods)
+STAGES = {"MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "CheckRejects",
+          "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "CompareMethods", "RunExperiment"}
+N_TASKS = 18        # 2 shards of each video stage; a second Train→Dump→Project chain without keyframes (CompareMethods)
 
 
 def wait(proc, timeout):

@@ -7,7 +7,7 @@ import h5py
 from tests.helpers.luigi_process import TINY_CFG, run_folder, run_luigi
 
 STAGES = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures",
-          "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"]
+          "CheckRejects", "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment"]
 
 
 def test_every_stage_ran_and_metrics_are_complete(tiny_run):

@@ -41,3 +41,24 @@ def test_images_decode_palette_16bit_and_exif(tmp_path):
     (tmp_path / "bad.jpg").write_bytes(b"not an image")
     with pytest.raises(DataError, match="bad.jpg"):
         images.load_rgb(tmp_path / "bad.jpg", 8)
+
+
+def test_prepare_uses_every_odd_image_and_rejects_each_bad_one_with_its_reason(tmp_path):
+    """1×1, CMYK, 16-bit, palette, animated GIF, corrupt entropy-coded data: used; empty, not an image,
+    truncated JPEG/PNG, a damaged header: rejected, listed with a reason, the others kept in order."""
+    from pipeline.data.manifest import Item
+    from tests.helpers import bad_files as B
+    from tests.helpers.official_layouts import image
+    items = []
+    for j, (kind, (suffix, write)) in enumerate({**B.ODD_IMAGES, **B.BAD_IMAGES}.items()):
+        write(tmp_path / f"{kind}{suffix}", image(j, 0))
+        items.append(Item(kind, str(tmp_path / f"{kind}{suffix}"), j % 3, "train"))
+    arrays, rejects = images.prepare(items, 16)
+    assert list(arrays["ids"]) == list(B.ODD_IMAGES) and arrays["X"].shape == (len(B.ODD_IMAGES), 16, 16, 3)
+    assert arrays["labels"].tolist() == [j % 3 for j in range(len(B.ODD_IMAGES))]
+    assert [i for i, _ in rejects] == list(B.BAD_IMAGES)
+    for kind, reason in rejects:
+        assert B.REASONS[kind] in reason, (kind, reason)
+    with Image.open(tmp_path / "animated.gif") as im:                      # the first of its frames is used
+        first = np.asarray(im.convert("RGB").resize((16, 16), Image.BILINEAR))
+    assert np.array_equal(arrays["X"][list(B.ODD_IMAGES).index("animated")], first)

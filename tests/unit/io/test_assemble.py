@@ -18,5 +18,17 @@ def test_rejected_videos_leave_every_later_stage():
     assert list(out["ids"]) == ["v0", "v2", "v4"]
     assert out["K"][:, 0].tolist() == [0, 1, 3] and out["Y"][:, 0].tolist() == [0, 2, 3]
     assert out["labels"].tolist() == [0, 0, 0] and out["split"].tolist() == ["train", "train", "test"]
-    with pytest.raises(DataError, match="another run"):          # a video neither accepted nor rejected
+    # a video neither used nor rejected (shards written by older code, whose default extractor listed no rejects)
+    with pytest.raises(DataError, match=r"1 of the manifest's 5 videos are neither used nor rejected in them "
+                                        r"\(e.g. v1\); they were written by older code or for another manifest"):
         assemble.video_arrays(M, dict(kf, rejects=np.empty((0, 3), str)), vf)
+
+
+def test_images_are_the_usable_ones_in_manifest_order():
+    class M:
+        images = [Item(id=f"i{i}", path="", label=0, split="train") for i in range(4)]
+    images = dict(ids=np.array(["i0", "i2", "i3"]), X=np.zeros((3, 2, 2, 3), np.uint8))
+    assert assemble.image_arrays(M, images) is images                 # i1 was rejected
+    for bad in (["i0", "i9"], ["i2", "i0"], ["i0", "i0"]):
+        with pytest.raises(DataError, match="written by older code or for another manifest.*PrepareImages"):
+            assemble.image_arrays(M, dict(ids=np.array(bad)), "images.h5")

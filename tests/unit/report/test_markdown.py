@@ -30,10 +30,14 @@ def test_verdict_says_plainly_when_training_did_not_help_and_nothing_aligned(tmp
 
 def test_rejected_items_are_listed(tmp_path):
     m, results, features, history = fake_run()
-    m["rejects"] = [dict(path="UCF-101/Biking/v_Biking_g01_c01.avi", reason="no decodable frames", source="shard-000.h5")]
+    m["rejects"] = [dict(modality="video", id="UCF-101/Biking/v_Biking_g01_c01.avi", path="/d/UCF-101/Biking/v_Biking_g01_c01.avi",
+                         reason="no decodable frames", source="ExtractKeyframes, ExtractVideoFeatures")]
+    m["warnings"] = [dict(modality="video", id="UCF-101/Biking/v_Biking_g02_c01.avi", warning="its container states 9 frames")]
     report.write_report(tmp_path, m, results, features, history)
     md = (tmp_path / "report.md").read_text()
     section = md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]
-    assert "1 items were rejected" in section and "v_Biking_g01_c01.avi" in section and "no decodable frames" in section
+    assert "1 items (0 images, 1 videos) could not be used" in section and "`UCF-101/Biking/v_Biking_g01_c01.avi`" in section
+    assert "no decodable frames" in section and "ExtractKeyframes, ExtractVideoFeatures" in section
+    assert "1 odd files were used, with a warning" in section and "its container states 9 frames" in section
     _, md = write(tmp_path / "a")
     assert "None:" in md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]

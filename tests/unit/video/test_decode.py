@@ -6,6 +6,8 @@ import pytest
 from pipeline.video import decode, keyframes
 from pipeline.video.decode import VideoError
 from pipeline.video.encode import write_video
+from tests.helpers import bad_files as B
+from tests.helpers.bad_files import _header_states
 from tests.helpers.media import write_clip, write_h264
 
 
@@ -58,21 +60,28 @@ def test_scan_matches_pyav_conversions_and_is_deterministic(tmp_path):
     assert np.array_equal(again.keyframes, s.keyframes) and np.array_equal(again.thumbs, s.thumbs)
 
 
-def test_wrong_stated_frame_count_takes_a_second_pass(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stated", [9, 444])
+def test_a_wrong_header_is_used_with_a_warning_after_a_second_pass(tmp_path, monkeypatch, stated):
+    """A container that states fewer or more frames than decode (a wrong AVI header): the second pass, planned with
+    the true count, gives what the right count would have given, and the video is used with a warning."""
     frames, levels = _clip(n=12)
     path = tmp_path / "clip.avi"
     write_video(path, frames, fps=25)
-    ref = decode.scan(path, keyframes=3, size=16)
+    ref = decode.scan(path, keyframes=3, size=16, thumbs=True)
+    assert ref.warnings == []
+    _header_states(path, stated)
     calls = []
     real = decode._pass
 
-    def lying_pass(path, T, *a):                   # first pass plans with a wrong count (as a bad header would)
+    def counted(path, T, *a):
         calls.append(T)
-        return real(path, 9 if T is None else T, *a)
-    monkeypatch.setattr(decode, "_pass", lying_pass)
-    s = decode.scan(path, keyframes=3, size=16)
+        return real(path, T, *a)
+    monkeypatch.setattr(decode, "_pass", counted)
+    s = decode.scan(path, keyframes=3, size=16, thumbs=True)
     assert calls == [None, 12]
     assert np.array_equal(s.keyframes, ref.keyframes) and list(s.key_index) == list(ref.key_index)
+    assert np.array_equal(s.thumbs, ref.thumbs)
+    assert s.warnings == [f"its container states {stated} frames, 12 decode; the 12 are used"]
 
 
 # ------------------------------------------------------------------ bad videos: each gives a VideoError reason
@@ -96,7 +105,7 @@ def test_zero_byte_file(tmp_path):
 def test_not_a_video(tmp_path):
     bad = tmp_path / "bad.avi"
     bad.write_bytes(b"this is not a video" * 100)
-    with pytest.raises(VideoError, match="bad.avi.*not a decodable video"):
+    with pytest.raises(VideoError, match="bad.avi: not a video file"):
         decode.scan(bad, keyframes=3)
 
 
@@ -105,13 +114,27 @@ def test_missing_file(tmp_path):
         decode.scan(tmp_path / "gone.avi", keyframes=3)
 
 
-def test_truncated_avi(tmp_path, good_avi):
+def test_no_video_stream_and_an_audio_stream_beside_the_video(tmp_path):
+    frames, _ = _clip(n=12)
+    B._write_with_audio(tmp_path / "audio.avi", frames, video=False)
+    with pytest.raises(VideoError, match="has no video stream"):
+        decode.scan(tmp_path / "audio.avi", keyframes=3)
+    B._write_with_audio(tmp_path / "both.avi", frames)
+    s = decode.scan(tmp_path / "both.avi", keyframes=3, size=16)
+    assert s.n_frames == 12 and s.warnings == []
+
+
+def test_truncated_avi_gives_the_frames_before_the_cut(tmp_path, good_avi):
+    """Cut in half, a 40-frame AVI decodes its first frames: they are used, with a warning."""
     data = good_avi.read_bytes()
     cut = tmp_path / "cut.avi"
     cut.write_bytes(data[:len(data) // 2])
-    with pytest.raises(VideoError, match="truncated|damaged") as e:
+    s = decode.scan(cut, keyframes=3, size=16)
+    assert 3 <= s.n_frames < 40 and s.keyframes.shape == (3, 16, 16, 3)
+    assert s.warnings == [f"its container states 40 frames, {s.n_frames} decode; the {s.n_frames} are used"]
+    cut.write_bytes(data[:300])                                        # the header alone
+    with pytest.raises(VideoError, match="cut.avi"):
         decode.scan(cut, keyframes=3)
-    assert "cut.avi" in str(e.value)
 
 
 def test_truncated_mp4(tmp_path):
@@ -120,9 +143,34 @@ def test_truncated_mp4(tmp_path):
     write_h264(good, frames, preset="veryfast")
     data = good.read_bytes()
     cut = tmp_path / "cut.mp4"
-    cut.write_bytes(data[:len(data) // 2])
+    cut.write_bytes(data[:len(data) // 2])            # MP4 keeps its sample table at the end: nothing to decode
     with pytest.raises(VideoError):
         decode.scan(cut, keyframes=3)
+
+
+@pytest.mark.parametrize("packet, used", [(16, True), (2, False)])
+def test_a_decoding_error_after_enough_frames_is_used_before_it_is_rejected(tmp_path, monkeypatch, packet, used):
+    """A damaged frame (FFV1's checksums make it an error): the frames before it are used when there are enough,
+    counted without threads, so that the result does not depend on the thread count."""
+    frames, levels = _clip(n=24)
+    path = tmp_path / "damaged.avi"
+    B._damaged(packet)(path, frames)
+    threads = []
+    real = decode._pass
+    monkeypatch.setattr(decode, "_pass", lambda path, T, threaded, *a: threads.append(threaded) or real(path, T, threaded, *a))
+    if not used:
+        with pytest.raises(VideoError, match=rf"decoding failed after {packet} frames \(InvalidDataError.*fewer than the 3"):
+            decode.scan(path, keyframes=3, size=16)
+        return
+    s = decode.scan(path, keyframes=3, size=16, thumbs=True)
+    assert s.n_frames == packet and threads == [True, False, False]
+    assert s.warnings[0].startswith(f"decoding stopped after {packet} frames of the 24 its container states")
+    for kf, i in zip(s.keyframes, s.key_index):
+        assert i < packet and abs(float(kf.mean()) - float(levels[i])) < 6
+    # the same as the same frames whole
+    write_video(tmp_path / "whole.avi", frames[:packet], codec="ffv1", bit_rate=None)
+    ref = decode.scan(tmp_path / "whole.avi", keyframes=3, size=16, thumbs=True)
+    assert np.array_equal(s.keyframes, ref.keyframes) and np.array_equal(s.thumbs, ref.thumbs)
 
 
 def test_video_shorter_than_keyframe_count(tmp_path):
@@ -165,3 +213,61 @@ def test_videos_decode_in_presentation_order(tmp_path, codec, suffix):
         assert any(str(t).endswith("B") or int(t) == 3 for t in types)   # B-frames really present
     positions = [int(np.argmax(decode.to_rgb(f, 64)[24, :, 0] > 128)) for f in d.frames]
     assert positions == sorted(positions) and positions[-1] > positions[0]
+
+
+# ------------------------------------------------------------------ memory: bounded whatever the length or size
+
+MEASURE = """
+import re, sys
+from pathlib import Path
+from pipeline.video import decode
+decode.MAX_HELD_BYTES = float(sys.argv[2])
+Path("/proc/self/clear_refs").write_text("5")       # resets the peak resident size (VmHWM) to the current one
+s = decode.scan(sys.argv[1], keyframes=3, size=64, thumbs=True)
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1])
+print(peak // 1024, *s.key_index, int(s.keyframes.sum()))
+"""
+
+
+def test_held_frames_are_bounded_and_a_longer_segment_is_fetched_again(tmp_path):
+    """120 frames of 640×480: a keyframe segment (40 frames, 18 MB decoded) held whole, or, over a 2 MB bound,
+    not held: its keyframe is converted in a second pass. Same keyframes; the peak memory drops by what was held."""
+    import subprocess
+    import sys
+
+    from tests.helpers.luigi_process import REPO
+    y, x = np.mgrid[0:480, 0:640]
+    base = np.stack([x % 256, y % 256, (x + y) % 256], -1).astype(np.uint8)
+    write_video(tmp_path / "vga.avi", np.stack([np.roll(base, 5 * t, axis=1) for t in range(120)]), 25)
+    peak = {}
+    for bound in (2e6, 1e12):
+        r = subprocess.run([sys.executable, "-c", MEASURE, str(tmp_path / "vga.avi"), str(bound)], cwd=REPO,
+                           capture_output=True, text=True, check=True)
+        mb, *result = r.stdout.split()
+        peak[bound] = (int(mb), result)
+    assert peak[2e6][1] == peak[1e12][1]                       # the same keyframes
+    assert peak[2e6][0] < peak[1e12][0] - 10, peak             # without holding 40 frames (18 MB)
+
+
+def test_a_4k_clip_over_the_bound_gives_the_same_keyframes(tmp_path, monkeypatch):
+    frames = np.zeros((4, 2160, 3840, 3), np.uint8)
+    for t in range(4):
+        frames[t, :, 400 * t:400 * t + 300] = 60 * t + 20
+    write_video(tmp_path / "4k.avi", frames, 25)
+    whole = decode.scan(tmp_path / "4k.avi", keyframes=2, size=32, thumbs=True)
+    monkeypatch.setattr(decode, "MAX_HELD_BYTES", 2 ** 20)      # less than one 4K frame: no segment is held
+    bounded = decode.scan(tmp_path / "4k.avi", keyframes=2, size=32, thumbs=True)
+    assert list(bounded.key_index) == list(whole.key_index) and np.array_equal(bounded.keyframes, whole.keyframes)
+    assert bounded.keyframes.shape == (2, 32, 32, 3) and bounded.n_frames == 4
+
+
+def test_tiny_frames_odd_formats_and_a_variable_frame_rate_are_used(tmp_path):
+    frames, levels = _clip(n=24)
+    for kind in ("tiny_16x12", "variable_rate", "gray", "yuv444p"):
+        suffix, write = B.ODD_VIDEOS[kind]
+        path = tmp_path / f"{kind}{suffix}"
+        write(path, frames)
+        s = decode.scan(path, keyframes=3, size=16, thumbs=True)
+        assert s.n_frames == 24 and s.warnings == [], kind
+        for kf, i in zip(s.keyframes, s.key_index):
+            assert abs(float(kf.mean()) - float(levels[i])) < 8, kind

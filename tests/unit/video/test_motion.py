@@ -19,3 +19,14 @@ def test_motion_descriptor_sees_motion_not_appearance():
     assert right.shape == (motion.dim(),)
     assert np.linalg.norm(right - down) > 10 * np.linalg.norm(still_a - still_b)
     assert np.abs(still_a).max() < 1e-3
+
+
+def test_motion_descriptor_in_chunks_equals_all_at_once(monkeypatch):
+    """A long video's per-pixel work is done CHUNK frame pairs at a time; the result does not depend on it (beyond
+    float rounding; chunk bounds are a function of the frame count, so a video always gives the same bits)."""
+    thumbs = np.random.default_rng(0).integers(0, 255, (23, 48, 64), dtype=np.uint8)
+    monkeypatch.setattr(motion, "CHUNK", 10 ** 6)
+    whole = motion.motion_descriptor(thumbs)
+    for chunk in (1, 5, 22):
+        monkeypatch.setattr(motion, "CHUNK", chunk)
+        np.testing.assert_allclose(motion.motion_descriptor(thumbs), whole, rtol=1e-5, atol=1e-7)
