@@ -10,7 +10,8 @@ def _pct(x) -> str:
 
 
 def _p(p) -> str:
-    return f"{p:.2g}" if p >= 0.001 else "< 0.001"
+    """'= 0.03' or '< 0.001', to follow a 'p'."""
+    return f"= {p:.2g}" if p >= 0.001 else "< 0.001"
 
 
 def verdict(metrics: dict) -> str:
@@ -21,8 +22,8 @@ def verdict(metrics: dict) -> str:
     if d is None:
         return "This run scored no `divafn` method; see the accuracy table."
     vs_chance = tests["divafn_above_chance_p"]
-    chance_txt = (f"above chance ({_pct(chance)}, binomial p = {_p(vs_chance)})" if vs_chance < 0.05
-                  else f"not distinguishable from chance ({_pct(chance)}, binomial p = {_p(vs_chance)})")
+    chance_txt = (f"above chance ({_pct(chance)}, binomial p {_p(vs_chance)})" if vs_chance < 0.05
+                  else f"not distinguishable from chance ({_pct(chance)}, binomial p {_p(vs_chance)})")
 
     def against(m):   # (difference in points, McNemar p, "significantly ahead" / "behind" / "within noise")
         diff, p = 100 * (d - acc[m]), tests.get(f"divafn_vs_{m}_p", 1.0)
@@ -34,7 +35,7 @@ def verdict(metrics: dict) -> str:
         parts.append({"ahead": "**The images and keyframes helped.**", "behind": "**The adaptation hurt.**",
                       "level": "**Inconclusive against the videos alone.**"}[how]
                      + f" DIVAFN recognises {_pct(d)} of the {n} test videos, the video-only baseline {_pct(acc['video_only'])} "
-                       f"({diff:+.1f} points, McNemar p = {_p(p)}).")
+                       f"({diff:+.1f} points, McNemar p {_p(p)}).")
     else:
         parts.append(f"DIVAFN recognises {_pct(d)} of the {n} test videos.")
     if "divafn_untrained" in acc:
@@ -42,7 +43,7 @@ def verdict(metrics: dict) -> str:
         parts.append({"ahead": "Training helped:", "behind": "**Training did not help:** it made things worse;",
                       "level": "**Training did not measurably help:**"}[how]
                      + f" the same pipeline on the networks' initial weights reaches {_pct(acc['divafn_untrained'])} "
-                       f"({diff:+.1f} points, p = {_p(p)}).")
+                       f"({diff:+.1f} points, p {_p(p)}).")
     better = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "behind"]
     level = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "level"
              and acc[m] > d]

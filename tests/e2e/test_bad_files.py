@@ -33,6 +33,9 @@ c = 8
 embedding_dim = 16
 lambda_grid = [1.0]
 svm_c = 0.01
+# the default backbone with its ImageNet trunk frozen (computed once per still): fast
+lr_trunk = 0
+augment = false
 """
 BAD = [("video", k) for k in B.BAD_VIDEOS] + [("image", k) for k in B.BAD_IMAGES]
 VOLATILE = ("code_version", "parameters", "artifacts")   # the version string; n_shards and the folders it names

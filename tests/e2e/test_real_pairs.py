@@ -30,6 +30,9 @@ keyframes = 1
 embedding_dim = 16
 lambda_grid = [1.0]
 svm_c = 0.01
+# the default backbone with its ImageNet trunk frozen (computed once per still): fast
+lr_trunk = 0
+augment = false
 """
 
 
