@@ -30,6 +30,9 @@ class EmbedClassNames(Dataset, ArtifactTask):
     vectors_path = luigi.Parameter(default="", description="word vectors file / sentence-transformers model folder "
                                                            "(word_vectors, sentence_transformers)")
 
+    centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                 description="remove the mean class vector from S (rows renormalised; docs/method.md)")
+
     def requires(self):
         return self.clone(BuildManifest)      # so that nothing runs before the data is checked
 
@@ -39,6 +42,8 @@ class EmbedClassNames(Dataset, ArtifactTask):
     def run(self):
         names = self.pair_spec.classes
         S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path)
+        if self.centre:
+            S = embeddings.centre_rows(S)
         log.info("EmbedClassNames %s: %s", self.pair, info["description"])
         for name, missing in info["missing_words"].items():
             log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair, name,
@@ -46,4 +51,5 @@ class EmbedClassNames(Dataset, ArtifactTask):
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "classnames", dict(S=S, names=np.array(names), words=np.array([" ".join(embeddings.words(n)) for n in names])),
                        self.provenance(classes=names, provider=info["provider"], vectors_path=info["vectors_path"],
-                                       embedding=info["description"], missing_words=info["missing_words"]))
+                                       embedding=info["description"] + ("; centred over the classes" if self.centre else ""),
+                                       missing_words=info["missing_words"], centred=bool(self.centre)))

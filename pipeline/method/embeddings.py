@@ -46,6 +46,16 @@ def hashed_ngrams(names, dim: int = 300) -> np.ndarray:
 PROVIDERS = ("glove", "hashed_ngrams", "word_vectors", "sentence_transformers")
 
 
+def centre_rows(S: np.ndarray) -> np.ndarray:
+    """S with the mean class vector removed, rows L2-normalised again (EmbedClassNames `centre`).
+
+    Word vectors share a large common component (GloVe: mean cosine 0.33 between SYNTHETIC's class names), so the
+    autoencoders' targets — the rows of S — differ little; without it they point apart (mean cosine −1/(C−1) at best).
+    """
+    S = np.asarray(S, np.float64)
+    return _normalise_rows(S - S.mean(0))
+
+
 def _normalise_rows(S: np.ndarray) -> np.ndarray:
     return (S / np.maximum(np.linalg.norm(S, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
@@ -139,14 +149,29 @@ def word_vector_embedding(names, path) -> tuple:
 
 
 def glove_embedding(names) -> tuple:
-    """S (C, 50) from GloVe 6B (pipeline.method.glove), as word_vector_embedding does with a file."""
+    """S (C, 50) from GloVe 6B (pipeline.method.glove), as word_vector_embedding does with a file.
+
+    A word not in the vocabulary that is two vocabulary words run together (UCF101's 'Skijet') is read as those
+    two ('ski', 'jet'; the longest first part wins); `split_words` in the info lists each such reading.
+    """
     from pipeline.method import glove
     per_name = {n: words(n) for n in names}
-    vectors, dim, source = glove.load({c.lower() for ws in per_name.values() for w in ws for c in _candidates(w)})
+    ws = {w.lower() for v in per_name.values() for w in v}
+    splits = {w: [(w[:i], w[i:]) for i in range(len(w) - 2, 1, -1)] for w in ws}
+    vectors, dim, source = glove.load(ws | {part for pairs in splits.values() for pair in pairs for part in pair})
+    split_words = {}
+    for w in sorted(ws - set(vectors)):
+        pair = next((p for p in splits[w] if all(part in vectors for part in p)), None)
+        if pair:
+            split_words[w] = "+".join(pair)
+    per_name = {n: [part for w in v for part in (split_words[w.lower()].split("+") if w.lower() in split_words else [w])]
+                for n, v in per_name.items()}
     S, missing = _mean_of_words(per_name, vectors, source)
     info = dict(provider="glove", vectors_path=source, vectors_format="npy", dim=dim, missing_words=missing,
+                split_words=split_words,
                 description=f"GloVe 6B {dim}-d word vectors (package {glove.PACKAGE}; a name is the mean of its words' "
-                            f"vectors" + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
+                            f"vectors" + (f"; read as two words: {split_words}" if split_words else "")
+                            + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
     return S, info
 
 

@@ -104,3 +104,19 @@ def test_hashed_embedding_gives_shared_words_a_geometry():
     S = embeddings.hashed_ngrams(["riding a horse", "riding a bike", "brushing teeth"])
     assert S[0] @ S[1] > 0.4 > abs(S[0] @ S[2])
     assert embeddings.words("WalkingWithDog") == ["walking", "dog"]
+
+
+def test_glove_reads_a_word_run_together_as_its_two_words():
+    """UCF101's 'Skijet' is not in GloVe's vocabulary; 'ski' and 'jet' are."""
+    S, info = embeddings.embed(["Skijet", "ski_jet", "Surfing"])
+    assert info["split_words"] == {"skijet": "ski+jet"} and "read as two words" in info["description"]
+    assert_allclose(S[0], S[1], rtol=1e-6)
+
+
+def test_centred_rows_remove_the_shared_component():
+    S, _ = embeddings.embed(["ride_horse", "ride_bike", "brush_teeth", "WalkingWithDog"])
+    C = embeddings.centre_rows(S)
+    assert_allclose(np.linalg.norm(C, axis=1), 1.0, rtol=1e-6)
+    off = lambda M: (M @ M.T)[np.triu_indices(len(M), 1)].mean()
+    assert off(C) < 0 < off(S)                      # GloVe's rows share a direction; centred ones point apart
+    assert np.linalg.matrix_rank(C - C.mean(0)) == len(C) - 1
