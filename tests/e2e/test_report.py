@@ -10,6 +10,7 @@ import torch
 
 from pipeline.io import h5io
 from pipeline.method import train
+from pipeline.method.pretrained import default_weights, load_pretrained
 from pipeline.report.write import FIGURES
 from tests.helpers.luigi_process import REPO, run_folder
 from tests.helpers.reports import SECTIONS, assert_links_exist, assert_png
@@ -43,7 +44,10 @@ def test_before_training_features_come_from_the_initial_weights(tiny_run):
             assert not np.allclose(f[name + "0"][()], f[name][()]), name
         F0, n = f["F0"][()], len(f["F0"])
     ckpt = torch.load(next((tiny_run / "artifacts").rglob("model.pt")), weights_only=True)
-    model = train.build_model(ckpt["dims"], 0).eval()       # TrainDIVAFN's seed in TINY_CFG: the default 0
+    model = train.build_model(ckpt["dims"], 0)               # TrainDIVAFN's seed in TINY_CFG: the default 0
+    assert ckpt["pretrained"] == default_weights(ckpt["dims"]["backbone"]) != ""   # θx⁰: the installed ImageNet file
+    load_pretrained(model.f, ckpt["pretrained"], ckpt["dims"]["backbone"])
+    model.eval()
     with h5py.File(next((tiny_run / "artifacts").rglob("images.h5"))) as f:
         images = f["X"][:4]
     with torch.no_grad():
