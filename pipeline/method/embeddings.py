@@ -218,11 +218,15 @@ def sentence_embedding(names, model_dir) -> tuple:
     return _normalise_rows(S), info
 
 
-def embed(names, provider: str = "glove", dim: int = 300, vectors_path: str = "") -> tuple:
-    """(S (C, d) float32, info dict) by `provider` (one of PROVIDERS); `vectors_path` names its file/folder.
+def embed(names, provider: str = "glove", dim: int = 300, vectors_path: str = "", centre: bool = False) -> tuple:
+    """(S (C, d) float32, info dict) by `provider` (one of PROVIDERS); `vectors_path` names its file/folder;
+    `centre`: S through centre_rows, said in the description.
 
     glove falls back to hashed_ngrams (saying so in the description) when its package is not installed.
     """
+    if centre:
+        S, info = embed(names, provider, dim, vectors_path)
+        return centre_rows(S), dict(info, description=info["description"] + "; centred over the classes")
     from pipeline.errors import DataError
     from pipeline.method import glove
     if provider == "glove":

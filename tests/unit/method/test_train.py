@@ -19,6 +19,7 @@ from numpy.testing import assert_allclose
 from models import DIVAFN
 from models.cnnf import on_sphere
 from pipeline.method import sae, train
+from pipeline.method.pretrained import default_weights, load_pretrained
 
 rng = np.random.default_rng(0)
 C, c, d, lam, scale = 3, 4, 5, 0.7, 2.0
@@ -200,7 +201,7 @@ def test_buffers_hold_eval_mode_unaugmented_features_and_W_is_their_closed_form(
     model = train.build_model(dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone=backbone,
                                    image_size=64), seed=0)
     if backbone == "efficientnet_lite0":      # its random-init outputs are nearly collinear: an ill-posed fit
-        model.f.load_imagenet()
+        load_pretrained(model.f, default_weights("efficientnet_lite0"), "efficientnet_lite0")
     assert train.stochastic(model.f) == (backbone == "cnnf")
     cfg = train.TrainConfig(epochs=1, batch_size=4, lr_x=0.0, lr_y=0.0, augment=True, lam=lam)
     train.train(model, data, cfg, pretrained=backbone == "efficientnet_lite0")
@@ -227,7 +228,7 @@ def test_frozen_trunk_trains_only_the_new_layers_and_is_deterministic():
     runs = []
     for _ in range(2):
         model = train.build_model(dims, seed=0)
-        model.f.load_imagenet()
+        load_pretrained(model.f, default_weights("efficientnet_lite0"), "efficientnet_lite0")
         trunk0 = [p.clone() for p in model.f.trunk_parameters()]
         head0 = model.f.full[0].weight.clone()
         cfg = train.TrainConfig(epochs=2, batch_size=5, lr_x=1e-2, lr_trunk=0.0, augment=False)
