@@ -1,9 +1,10 @@
 """Video stages, one shard of the manifest's videos per task so that workers can share them.
 
 ExtractKeyframes decodes each video of its shard once (pipeline.video.decode.scan) and takes from that one pass
-both the keyframes and the offline default video feature (the motion descriptor needs the grey thumbnails
-of every frame that keyframe selection uses too). ExtractVideoFeatures with `extractor = default` copies
-that feature out of the keyframe shard instead of decoding again; with a 3D CNN it decodes its own clip
+both the keyframes and the offline video features (the motion descriptor needs the grey thumbnails of every
+frame that keyframe selection uses too; the appearance feature, when `pool_frames` > 0, a few RGB frames).
+ExtractVideoFeatures with an offline extractor (`default` = `motion`, `appearance`, `appearance+motion`) copies
+them out of the keyframe shard instead of decoding again; with a 3D CNN it decodes its own clip
 (other frames, other size); with `precomputed` it reads a file. Every shard writes only the videos it could
 use and lists the others in `rejects` (the default extractor copies the keyframe shard's); CheckRejects joins
 the rejects of every shard and of PrepareImages, and checks the reject budget once, over the whole collection
