@@ -9,8 +9,10 @@ Side by side, in one process, alternating (train, raw, train, raw, …) so that 
     initialisation, no video side);
   - raw: the same backbone (the same build_model and ImageNet weights, the same AdamW groups, bf16 autocast on
     CUDA as in train), on random uint8 batches of the same shape prepared beforehand: forward, sum, backward, step.
-With `--augment true` (or a backbone with dropout) train also recomputes each batch's buffer rows in evaluation
-mode without augmentation (one more forward pass, no backward), which the ratio then includes.
+With augmentation (the default, `--augment true`) a share `--augment-p` of each batch is augmented; the buffer rows
+of the rest come from the step's own output (efficientnet_lite0's training-mode output is its evaluation-mode one).
+A backbone with dropout or batch-statistics BatchNorm (cnnf, alexnet, resnet18) instead recomputes each batch's
+buffer rows in evaluation mode (one more forward pass, no backward), which the ratio then includes.
 Both are images/s; the ratio train/raw says how much of the step's time the pipeline's training loop adds.
 """
 import argparse
@@ -97,7 +99,8 @@ def main(argv=None):
     p.add_argument("--fc-dim", type=int, default=1024)
     p.add_argument("--c", type=int, default=64)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--augment", choices=["true", "false"], default="false", help="TrainConfig.augment")
+    p.add_argument("--augment", choices=["true", "false"], default="true", help="TrainConfig.augment")
+    p.add_argument("--augment-p", type=float, default=TrainConfig.augment_p, help="TrainConfig.augment_p")
     p.add_argument("--steps", type=int, default=6, help="image-side steps per epoch (n = steps × batch size)")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3, help="alternating train/raw measurements")
@@ -112,7 +115,7 @@ def main(argv=None):
     n = a.steps * a.batch_size
     data = make_data(n, a.image_size, a.videos, 256, 8, 300)
     dims = dict(c=a.c, video_dim=256, d=300, fc_dim=a.fc_dim, video_hidden=256, backbone=a.backbone, image_size=a.image_size)
-    cfg = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, augment=a.augment == "true")
+    cfg = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, augment=a.augment == "true", augment_p=a.augment_p)
     results = dict(train=[], raw=[])
     for r in range(a.repeats):
         results["train"].append(time_train(dims, data, cfg, device))
@@ -120,7 +123,7 @@ def main(argv=None):
         print(f"repeat {r + 1}: train {results['train'][-1]:8.1f} images/s   raw {results['raw'][-1]:8.1f} images/s", flush=True)
     tr, raw = statistics.median(results["train"]), statistics.median(results["raw"])
     summary = dict(device=str(device), backbone=a.backbone, image_size=a.image_size, batch_size=a.batch_size, fc_dim=a.fc_dim,
-                   augment=cfg.augment,
+                   augment=cfg.augment, augment_p=cfg.augment_p,
                    threads=torch.get_num_threads(), train_images_per_s=round(tr, 1), raw_images_per_s=round(raw, 1),
                    ratio=round(tr / raw, 3), repeats=results)
     print(f"median: TrainDIVAFN image side {tr:.1f} images/s, raw forward+backward {raw:.1f} images/s, "

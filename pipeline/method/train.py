@@ -16,8 +16,10 @@ t_y = ⌈n_y/N_y⌉ video-side steps (DCMH-style alternation):
 
 F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
 side's step and refreshed as each batch is recomputed (DCMH). They hold deterministic features: the
-evaluation-mode output of the un-augmented item (recomputed for the batch when f has dropout or the
-stills are augmented), which is what the classifier later sees. Each L_sim is a mean, not the paper's sum:
+evaluation-mode output of the un-augmented item, which is what the classifier later sees. A share augment_p of
+each batch's stills is augmented; the others' rows come from the step's own output, which is the
+evaluation-mode one when f has no dropout and no batch-statistics BatchNorm (efficientnet_lite0) — otherwise
+the batch's rows are recomputed in evaluation mode (`stochastic`), one more forward pass. Each L_sim is a mean, not the paper's sum:
 with `balanced` (the default) the mean of its same-class pairs' mean and its different-class pairs' mean,
 otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
 another by its item count (the weights α, β in luigi.cfg then mean what they say), and with `balanced` the
@@ -55,6 +57,7 @@ class TrainConfig:
     lam: float = 1.0              # λ of Auto-F/H/G during training (their closed-form W's and their loss)
     seed: int = 0
     augment: bool = True          # random flips and shifts of the still items (image side)
+    augment_p: float = 0.75       # the share of each batch's stills augmented (the rest refresh the buffers)
     balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (train._sim)
 
 
@@ -152,8 +155,11 @@ def closed_form(Z: torch.Tensor, S_Z: torch.Tensor, lam: float) -> tuple:
 
 
 def stochastic(net: nn.Module) -> bool:
-    """Whether net's training-mode output differs from its evaluation-mode one (active dropout)."""
-    return any(isinstance(m, nn.Dropout) and m.p > 0 for m in net.modules())
+    """Whether net's training-mode output differs from its evaluation-mode one (active dropout, or BatchNorm on
+    batch statistics); leaves net in training mode."""
+    net.train()
+    return any((isinstance(m, nn.Dropout) and m.p > 0 or isinstance(m, nn.modules.batchnorm._BatchNorm)) and m.training
+               for m in net.modules())
 
 
 def optimiser_x(f, cfg: TrainConfig, pretrained: bool):
@@ -191,17 +197,22 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     y_Y = torch.from_numpy(data.y_Y).to(device)
     S = torch.from_numpy(data.S).float().to(device)
     model.g.set_input_stats(Y)
-    recompute = cfg.augment or stochastic(model.f)                     # train-mode outputs are not the buffers'
+    recompute = stochastic(model.f)                                    # train-mode outputs are not the buffers'
     # A frozen ImageNet trunk on un-augmented stills gives every item the same trunk output at every step:
     # computed once here, f's step then runs only its new layers (the recipe of docs/method.md).
     frozen = pretrained and cfg.lr_trunk == 0 and not cfg.augment
     T = _trunk_all(model.f, X, device) if frozen else None
 
     def f_step(b, xb):
+        """f's training-mode output for batch b, and which of its rows are the un-augmented items' features."""
         if frozen:
-            return model.f.head(T[b])
+            return model.f.head(T[b]), torch.ones(len(b), dtype=torch.bool, device=device)
+        plain = torch.ones(len(b), dtype=torch.bool)
+        if cfg.augment:
+            plain = torch.rand(len(b), generator=gen) >= cfg.augment_p
+            xb = torch.where(plain.to(xb.device).view(-1, 1, 1, 1), xb, augment(xb, gen))
         with torch.autocast(**amp):
-            return model.f(augment(xb, gen) if cfg.augment else xb).float()
+            return model.f(xb).float(), plain.to(device)
 
     # Buffers of every item's features: the "other side" of each step, refreshed batch by batch.
     FH = _eval_head(model.f, T) if frozen else _forward_all(model.f, X, device)   # (n_img + n_kf, c)
@@ -232,7 +243,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             F_all, H_all = FH[~is_kf], FH[is_kf]                         # the latest buffers (copies)
             xb = None if frozen else X[b.cpu()].to(device, non_blocking=True)
-            out = f_step(b, xb)
+            out, plain = f_step(b, xb)
             kf, yb = is_kf[b], y_X[b]
             Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
             terms = dict(
@@ -241,10 +252,10 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
                 auto_f=_auto(Fb, mu_F, W_F, S[yF], cfg.lam), auto_h=_auto(Hb, mu_H, W_H, S[yH], cfg.lam))
             loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
                     + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
-            if recompute:
-                FH[b] = _eval_head(model.f, T[b]) if frozen else _forward_all(model.f, xb, device)   # eval mode, un-augmented
-            else:
-                FH[b] = out.detach()
+            if recompute:                                                # dropout: eval mode, un-augmented
+                FH[b] = _eval_head(model.f, T[b]) if frozen else _forward_all(model.f, X[b.cpu()], device)
+            else:                                                        # f(x) is f's eval output: keep it free
+                FH[b[plain]] = out[plain].detach()
             opt_x.zero_grad(set_to_none=True)
             loss.backward()
             opt_x.step()

@@ -195,7 +195,8 @@ def _eval_features(model, data):
 @pytest.mark.parametrize("backbone", ["cnnf", "efficientnet_lite0"])
 def test_buffers_hold_eval_mode_unaugmented_features_and_W_is_their_closed_form(backbone):
     """With learning rates 0 the networks never change, so the buffers must equal the evaluation-mode features of
-    the un-augmented items — cnnf has dropout 0.5 and augmentation is on — and the saved W_F, W_H, W_G the closed
+    the un-augmented items — cnnf has dropout 0.5, efficientnet_lite0 takes its buffer rows from the step's own
+    output, and augmentation is on — and the saved W_F, W_H, W_G the closed
     form (sae.fit_sae on the prepared buffers) of exactly those features."""
     data = _tiny_data()
     model = train.build_model(dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone=backbone,
@@ -212,6 +213,12 @@ def test_buffers_hold_eval_mode_unaugmented_features_and_W_is_their_closed_form(
         mu = Z.double().mean(0).numpy()
         want = sae.fit_sae(sae.prepare(Z.numpy(), mu), S[torch.from_numpy(y)].double().numpy(), lam)
         assert_allclose(W.numpy(), want, rtol=1e-3, atol=1e-4)
+
+
+def test_batchnorm_on_batch_statistics_makes_the_training_output_stochastic():
+    """resnet18 from scratch normalises by batch statistics in training: its step output is not an item's feature."""
+    dims = dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone="resnet18", image_size=64)
+    assert train.stochastic(train.build_model(dims, seed=0).f)
 
 
 def test_W_refresh_is_sae_closed_form():
