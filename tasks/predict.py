@@ -100,7 +100,7 @@ class Predict(Predicting, ArtifactTask):
         from pipeline.predict import shard_file, write
         from pipeline.predict.cli import about
         rows, kept = shard_file.join([t.path for t in self.input()])
-        info = dict(about(chain_of(self.clone(FitClassifier)), self.top_k), videos=str(self.videos),
+        info = dict(about(chain_of(self.clone(FitClassifier)), self.top_k), video_source=str(self.videos),
                     provenance=self.provenance())
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
