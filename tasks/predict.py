@@ -34,8 +34,9 @@ class VideosParameter(luigi.Parameter):
     """A folder of videos (searched recursively) or a .txt list of paths; a bad one fails at parse time, in one line."""
 
     def normalize(self, x):
-        if x:
-            _videos(str(x))
+        if not str(x).strip():
+            raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of paths.")
+        _videos(str(x))
         return x
 
 

@@ -70,15 +70,13 @@ def from_graph(pair: str, parameters: dict, artifacts: dict, pair_folder, source
         raise DataError(f"{source}: its run records no {', '.join(missing)}{made_by}; not a DIVAFN run of this code: "
                         f"{rerun_hint(pair)}.")
 
-    def one(stage, name):
+    recorded = {}
+    for stage, name in (("TrainDIVAFN", "model.pt"), ("ProjectSemantics", "semantic.h5"), ("FitClassifier", "classifier.h5")):
         found = [p for p in artifacts[stage] if Path(p).name == name]
         if not found:
             raise DataError(f"{source}: its {stage} wrote no {name}{made_by}: the run was made by an earlier version "
                             f"of the code; {rerun_hint(pair)}.")
-        path = in_pair_folder(Path(pair_folder), found[0])
-        if not path.is_file():
-            raise DataError(f"{path}: missing ({stage}'s {name} of {source}, deleted since?); {rerun_hint(pair)}.")
-        return path
+        recorded[stage] = in_pair_folder(Path(pair_folder), found[0])
 
     kf, vf, ps = parameters["ExtractKeyframes"], parameters["ExtractVideoFeatures"], parameters["ProjectSemantics"]
     try:
@@ -89,5 +87,8 @@ def from_graph(pair: str, parameters: dict, artifacts: dict, pair_folder, source
     except (KeyError, ValueError, TypeError) as e:
         raise DataError(f"{source}: its recorded parameters lack or garble {e}{made_by}; written by other code: "
                         f"{rerun_hint(pair)}.") from None
-    return TrainedChain(pair, source, settings, one("TrainDIVAFN", "model.pt"), one("ProjectSemantics", "semantic.h5"),
-                        one("FitClassifier", "classifier.h5"), code_version)
+    for stage, path in recorded.items():
+        if not path.is_file():
+            raise DataError(f"{path}: missing ({stage}'s {path.name} of {source}, deleted since?); {rerun_hint(pair)}.")
+    return TrainedChain(pair, source, settings, recorded["TrainDIVAFN"], recorded["ProjectSemantics"],
+                        recorded["FitClassifier"], code_version)

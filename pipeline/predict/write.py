@@ -43,7 +43,7 @@ def read_csv(path) -> list:
 
 
 def write_json(path, rows: list, about: dict) -> None:
-    """{"predictions": rows, "run": what made them (chain, settings, provenance)}."""
+    """{"predictions": rows, and `about`: what made them (pair, chain, settings, artifacts, code versions)}."""
     Path(path).write_text(json.dumps(dict(predictions=rows, **about), indent=1))
 
 
@@ -53,7 +53,8 @@ def write_markdown(path, rows: list, sheet_png: str, shown: int, about: dict) ->
          f"{len(rows)} files, {len(used)} classified, {len(rows) - len(used)} could not be used; trained chain: "
          f"`{about.get('chain', '')}`.", ""]
     if shown:
-        L += [f"The first {shown} classified videos: their keyframes and their three best classes (SVM scores).", "",
+        L += [f"{shown} classified videos of the first files: their keyframes and their three best classes (SVM scores).",
+              "",
               f"![contact sheet]({sheet_png})", ""]
     L += ["| path | predicted | score | reason |", "|---|---|---|---|"]
     score = lambda r: "" if r["score"] is None else f"{r['score']:.3f}"
