@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-T0 = time.perf_counter()
+T0, C0 = time.perf_counter(), time.process_time()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
@@ -71,6 +71,7 @@ def main():
     chain = from_run(args.run)
     predictor = Predictor(chain, "cpu")
     load = time.perf_counter() - t
+    startup_cpu = time.process_time() - C0      # CPU seconds of this process (all threads): less disturbed by load
 
     with tempfile.TemporaryDirectory() as tmp:
         videos = _clips(args.clips, args.frames, Path(tmp)) if args.clips else _test_videos(Path(args.run))
@@ -78,12 +79,13 @@ def main():
         import numpy as np
         from types import SimpleNamespace
         items = [SimpleNamespace(id=str(i), path=p) for i, p in enumerate(videos)]
-        times = dict(predict=[], extract=[], forward=[])
+        times, cpu = dict(predict=[], extract=[], forward=[]), []
         predictor(videos[:2], batch=args.batch)                     # warm-up (first-call costs of the libraries)
         for _ in range(args.repeats):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             rows, _ = predictor(videos, batch=args.batch)
             times["predict"].append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             t = time.perf_counter()
             arrays, _, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]),
                                                  appearance=predictor.appearance, pool_frames=s["pool_frames"])
@@ -95,11 +97,11 @@ def main():
     med = {k: statistics.median(v) / n * 1000 for k, v in times.items()}
     print(f"{n} videos ({'rendered 320×240, %d frames' % args.frames if args.clips else 'the run’s test videos'}), "
           f"{torch.get_num_threads()} threads, median of {args.repeats}; {sum(not r['reason'] for r in rows)} classified")
-    print(f"start-up: imports {imports:.2f} s + loading the chain {load:.2f} s = {imports + load:.2f} s "
-          f"(script start to ready: {time.perf_counter() - T0 - sum(sum(v) for v in times.values()):.2f} s incl. the videos' set-up)")
+    print(f"start-up: imports {imports:.2f} s + loading the chain {load:.2f} s = {imports + load:.2f} s wall, "
+          f"{startup_cpu:.2f} s CPU")
     print(f"per video: predict {med['predict']:.1f} ms; extract {med['extract']:.1f} ms + forward {med['forward']:.1f} ms "
           f"= {med['extract'] + med['forward']:.1f} ms; predict / (extract + forward) = "
-          f"{med['predict'] / (med['extract'] + med['forward']):.2f}")
+          f"{med['predict'] / (med['extract'] + med['forward']):.2f}; predict {statistics.median(cpu) / n * 1000:.1f} ms CPU")
 
 
 if __name__ == "__main__":
