@@ -10,7 +10,8 @@ Times, each `--repeats` times and the median reported:
   predict    `Predictor(chain)(videos)` per video: everything prediction does to a video;
   extract    the run's keyframe extraction and video feature alone (pipeline.video.shards.keyframe_shard);
   forward    one forward pass of f on the keyframes and g on the feature (pipeline.method.features.dump);
-after one untimed warm-up call, and prints predict / (extract + forward): what prediction adds per video (the
+after one untimed warm-up call, in wall and in CPU seconds (all threads of the process; less disturbed by other
+load), and prints predict / (extract + forward): what prediction adds per video (the
 semantic projection, the SVM, the rows) beyond the two steps it cannot avoid.
 """
 import argparse
@@ -79,29 +80,34 @@ def main():
         import numpy as np
         from types import SimpleNamespace
         items = [SimpleNamespace(id=str(i), path=p) for i, p in enumerate(videos)]
-        times, cpu = dict(predict=[], extract=[], forward=[]), []
+        times, cpu = dict(predict=[], extract=[], forward=[]), dict(predict=[], extract=[], forward=[])
+
+        def timed(name, fn):
+            t, c = time.perf_counter(), time.process_time()
+            out = fn()
+            times[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+            return out
+
         predictor(videos[:2], batch=args.batch)                     # warm-up (first-call costs of the libraries)
         for _ in range(args.repeats):
-            t, c = time.perf_counter(), time.process_time()
-            rows, _ = predictor(videos, batch=args.batch)
-            times["predict"].append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-            t = time.perf_counter()
-            arrays, _, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]),
-                                                 appearance=predictor.appearance, pool_frames=s["pool_frames"])
-            times["extract"].append(time.perf_counter() - t)
+            rows, _ = timed("predict", lambda: predictor(videos, batch=args.batch))
+            arrays, _, _ = timed("extract", lambda: shards.keyframe_shard(
+                items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]), appearance=predictor.appearance,
+                pool_frames=s["pool_frames"]))
             Y = np.concatenate([arrays[name] for name in predictor.offline], 1)
-            t = time.perf_counter()
-            features.dump(predictor.model, np.empty((0, s["image_size"], s["image_size"], 3), np.uint8), arrays["K"], Y, "cpu")
-            times["forward"].append(time.perf_counter() - t)
+            empty = np.empty((0, s["image_size"], s["image_size"], 3), np.uint8)
+            timed("forward", lambda: features.dump(predictor.model, empty, arrays["K"], Y, "cpu"))
     med = {k: statistics.median(v) / n * 1000 for k, v in times.items()}
+    cpu = {k: statistics.median(v) / n * 1000 for k, v in cpu.items()}
     print(f"{n} videos ({'rendered 320×240, %d frames' % args.frames if args.clips else 'the run’s test videos'}), "
           f"{torch.get_num_threads()} threads, median of {args.repeats}; {sum(not r['reason'] for r in rows)} classified")
     print(f"start-up: imports {imports:.2f} s + loading the chain {load:.2f} s = {imports + load:.2f} s wall, "
           f"{startup_cpu:.2f} s CPU")
-    print(f"per video: predict {med['predict']:.1f} ms; extract {med['extract']:.1f} ms + forward {med['forward']:.1f} ms "
-          f"= {med['extract'] + med['forward']:.1f} ms; predict / (extract + forward) = "
-          f"{med['predict'] / (med['extract'] + med['forward']):.2f}; predict {statistics.median(cpu) / n * 1000:.1f} ms CPU")
+    for what, m in (("wall", med), ("CPU", cpu)):
+        print(f"per video, {what}: predict {m['predict']:.1f} ms; extract {m['extract']:.1f} ms + forward "
+              f"{m['forward']:.1f} ms = {m['extract'] + m['forward']:.1f} ms; predict / (extract + forward) = "
+              f"{m['predict'] / (m['extract'] + m['forward']):.2f}")
 
 
 if __name__ == "__main__":
