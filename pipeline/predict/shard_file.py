@@ -13,9 +13,10 @@ def to_arrays(rows: list, keyframes: dict, first_row: int, top_k: int) -> dict:
         for j, t in enumerate(r["top_k"][:top_k]):
             classes[i, j], scores[i, j] = t["class"], t["score"]
     kept = sorted(keyframes)
-    return dict(path=np.array([r["path"] for r in rows], dtype=object), predicted=np.array([r["predicted"] for r in rows], dtype=object),
+    strings = lambda key: np.array([r[key] for r in rows], dtype=object)
+    return dict(path=strings("path"), predicted=strings("predicted"),
                 score=np.array([np.nan if r["score"] is None else r["score"] for r in rows], np.float64),
-                top_k_classes=classes, top_k_scores=scores, reason=np.array([r["reason"] for r in rows], dtype=object),
+                top_k_classes=classes, top_k_scores=scores, reason=strings("reason"),
                 keyframes=np.stack([keyframes[i] for i in kept]) if kept else np.zeros((0, 0, 0, 0, 3), np.uint8),
                 keyframe_rows=np.array([first_row + i for i in kept], np.int64))
 

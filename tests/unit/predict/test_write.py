@@ -32,5 +32,7 @@ def test_shard_files_join_into_the_rows_they_were_made_from(tmp_path):
         paths.append(tmp_path / f"shard-{i:03d}.h5")
         kept = {0: np.ones((3, 8, 8, 3), np.uint8)} if first == 0 else {}
         h5io.write(paths[-1], "predictions", shard_file.to_arrays(rows, kept, first, 3), dict(task="PredictShard"))
+    paths.append(tmp_path / "shard-002.h5")                         # more shards than videos: an empty shard
+    h5io.write(paths[-1], "predictions", shard_file.to_arrays([], {}, 2, 3), dict(task="PredictShard"))
     rows, kept = shard_file.join(paths)
     assert rows == ROWS and list(kept) == [0] and kept[0].shape == (3, 8, 8, 3)
