@@ -23,7 +23,7 @@ from tests.helpers.media import write_clip
 @pytest.fixture(scope="module")
 def test_videos(tiny_run, tmp_path_factory):
     """(folder, {file name: results.json's divafn class}, classes): the run's test videos copied in, plus
-    broken/empty.avi (0 bytes) and unseen/noise.avi (no class of the run)."""
+    broken/empty.avi (0 bytes), broken/text.mp4 (a text file) and unseen/noise.avi (no class of the run)."""
     metrics = metrics_of(tiny_run)
     (results,) = [p for p in metrics["artifacts"]["FitClassifier"] if p.endswith("results.json")]
     (manifest,) = metrics["artifacts"]["BuildManifest"]
@@ -38,6 +38,7 @@ def test_videos(tiny_run, tmp_path_factory):
         want[dst.name] = res["classes"][label]
     (folder / "broken").mkdir()
     (folder / "broken" / "empty.avi").write_bytes(b"")
+    (folder / "broken" / "text.mp4").write_text("not a video, whatever its name says\n")
     (folder / "unseen").mkdir()
     rng = np.random.default_rng(0)
     write_clip(folder / "unseen" / "noise.avi", rng.integers(0, 255, (20, 64, 64, 3), dtype=np.uint8), "mpeg4")
@@ -47,10 +48,11 @@ def test_videos(tiny_run, tmp_path_factory):
 def _check(rows, test_videos):
     folder, want, classes = test_videos
     by_name = {os.path.basename(r["path"]): r for r in rows}
-    assert len(rows) == len(want) + 2 and len(want) > 0
+    assert len(rows) == len(want) + 3 and len(want) > 0
     assert {n: by_name[n]["predicted"] for n in want} == want              # exactly the pipeline's predictions
     assert all(not by_name[n]["reason"] and by_name[n]["top_k"][0]["class"] == want[n] for n in want)
     assert by_name["empty.avi"]["reason"] == "empty file (0 bytes)" and by_name["empty.avi"]["predicted"] == ""
+    assert by_name["text.mp4"]["reason"].startswith("not a video file") and by_name["text.mp4"]["score"] is None
     assert by_name["noise.avi"]["predicted"] in classes and not by_name["noise.avi"]["reason"]
 
 
