@@ -45,6 +45,19 @@ def test_videos(tiny_run, tmp_path_factory):
     return folder, want, res["classes"]
 
 
+@pytest.fixture(scope="module")
+def few_videos(test_videos, tmp_path_factory):
+    """test_videos with 4 of the run's test videos only: the command's and the stage's tests need no more."""
+    folder, want, classes = test_videos
+    few = tmp_path_factory.mktemp("few")
+    keep = sorted(want)[:4]
+    for p in folder.rglob("*"):
+        if p.is_file() and (p.name in keep or p.parent.name in ("broken", "unseen")):
+            (few / p.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, few / p.relative_to(folder))
+    return few, {n: want[n] for n in keep}, classes
+
+
 def _check(rows, test_videos):
     folder, want, classes = test_videos
     by_name = {os.path.basename(r["path"]): r for r in rows}
@@ -62,19 +75,19 @@ def test_the_python_function_reproduces_the_runs_predictions(tiny_run, test_vide
     assert all(len(r["top_k"]) == 3 for r in rows if not r["reason"])
 
 
-def test_the_command_runs_without_luigi_and_writes_the_four_files(tiny_run, test_videos, tmp_path):
+def test_the_command_runs_without_luigi_and_writes_the_four_files(tiny_run, few_videos, tmp_path):
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["divafn-predict"] == "pipeline.predict.cli:main"
     code = ("import sys; from pipeline.predict.cli import main; rc = main(sys.argv[1:]); "
             "assert not [m for m in sys.modules if m.split('.')[0] == 'luigi'], 'luigi imported'; sys.exit(rc)")
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    r = subprocess.run([sys.executable, "-c", code, "--run", str(run_folder(tiny_run)), str(test_videos[0]),
+    r = subprocess.run([sys.executable, "-c", code, "--run", str(run_folder(tiny_run)), str(few_videos[0]),
                         "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"predictions.csv", "predictions.json", "predictions.md",
                                                               "contact_sheet.png"}
     rows = json.loads((tmp_path / "out" / "predictions.json").read_text())["predictions"]
-    _check(rows, test_videos)
+    _check(rows, few_videos)
     with open(tmp_path / "out" / "predictions.csv", newline="") as f:
         table = list(csv.DictReader(f))
     assert [(t["path"], t["predicted"], t["reason"]) for t in table] == [(r["path"], r["predicted"], r["reason"]) for r in rows]
@@ -102,16 +115,16 @@ def test_bad_input_is_one_line_naming_it(tiny_run, test_videos, tmp_path, capsys
         assert all(s in err for s in says), err
 
 
-def test_the_luigi_stage_uses_the_trained_chain_and_retrains_nothing(tiny_run, test_videos, tmp_path):
+def test_the_luigi_stage_uses_the_trained_chain_and_retrains_nothing(tiny_run, few_videos, tmp_path):
     shutil.copytree(tiny_run / "artifacts", tmp_path / "artifacts")       # copy2: the times that make it complete
-    r = run_luigi(["Predict", "--pair", "SYNTHETIC", "--videos", str(test_videos[0]), "--shards", "2", "--no-lock"],
+    r = run_luigi(["Predict", "--pair", "SYNTHETIC", "--videos", str(few_videos[0]), "--shards", "2", "--no-lock"],
                   tmp_path, TINY_CFG)
     assert r.returncode == 0, r.stderr[-3000:]
     ran = {line.split("running   ")[1].split("(")[0] for line in r.stderr.splitlines() if "running   " in line}
     assert ran == {"PredictShard", "Predict"}, ran
     assert len(list((tmp_path / "artifacts" / "SYNTHETIC").glob("PredictShard-*/shard-*.h5"))) == 2
     (folder,) = (tmp_path / "artifacts" / "SYNTHETIC").glob("Predict-*")
-    _check(json.loads((folder / "predictions.json").read_text())["predictions"], test_videos)
+    _check(json.loads((folder / "predictions.json").read_text())["predictions"], few_videos)
     assert "![contact sheet](contact_sheet.png)" in (folder / "predictions.md").read_text()
     assert r.stderr.rstrip().splitlines()[-1] == f"Predict SYNTHETIC: artifacts/SYNTHETIC/{folder.name}/"
     bad = run_luigi(["Predict", "--pair", "SYNTHETIC", "--videos", str(tmp_path / "nowhere"), "--no-lock"], tmp_path)
