@@ -13,6 +13,7 @@ task and the pipeline/ subpackage it calls:
     compare.py     CompareMethods (every method; a second DIVAFN without keyframes),    results.json
                    SeedSweep (over seeds), Sensitivity (over c and λ)                   sweep.*, sensitivity.*
     experiment.py  RunExperiment                                                        report.md, metrics.json pipeline.report
+    predict.py     PredictShard[shard] → Predict: new videos through the trained chain  predictions.*   pipeline.predict
 
 What every stage shares: base.py (ArtifactTask: digest, freshness, provenance), targets.py (atomic outputs),
 params.py (the settings several stages share), config.py (precedence and checks), retry.py, hooks.py, cli_logging.py.
@@ -31,9 +32,10 @@ from .compare import CompareMethods, SeedSweep, Sensitivity  # noqa: E402
 from .data import BuildManifest, MakeSyntheticData, PrepareImages  # noqa: E402
 from .experiment import RunExperiment  # noqa: E402
 from .extract import CheckRejects, ExtractKeyframes, ExtractVideoFeatures, ExtractVideos  # noqa: E402
+from .predict import Predict, PredictShard  # noqa: E402
 from .semantics import ProjectSemantics  # noqa: E402
 from .train import DumpFeatures, TrainDIVAFN  # noqa: E402
 
 __all__ = ["MakeSyntheticData", "BuildManifest", "PrepareImages", "ExtractKeyframes", "ExtractVideoFeatures", "ExtractVideos",
            "CheckRejects", "EmbedClassNames", "TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "RunExperiment",
-           "CompareMethods", "SeedSweep", "Sensitivity"]
+           "CompareMethods", "SeedSweep", "Sensitivity", "PredictShard", "Predict"]

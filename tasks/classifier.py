@@ -1,9 +1,11 @@
-"""The final classifier: a linear SVM on the semantic features of the training videos, scored on the test videos."""
+"""The final classifier: a linear SVM on the semantic features of the training videos, scored on the test videos.
+
+Its fitted arrays (scaler and SVM) are kept in classifier.h5, which prediction (tasks/predict.py) reads."""
 import logging
 
 import luigi
 
-from pipeline.evaluation import methods, results
+from pipeline.evaluation import classifier, methods, results
 from pipeline.io import h5io
 
 from .base import ArtifactTask
@@ -21,7 +23,7 @@ class FitClassifier(OneChain, ArtifactTask):
         return self.clone(ProjectSemantics)
 
     def output(self):
-        return self.artifact("results.json")
+        return dict(results=self.artifact("results.json"), classifier=self.artifact("classifier.h5"))
 
     def run(self):
         features_path = self.requires().input()["features"].path
@@ -34,5 +36,8 @@ class FitClassifier(OneChain, ArtifactTask):
         out = results.results_json(classes, f["video_ids"][test], f["video_labels"][test], scores, self.provenance())
         for name, r in scores.items():
             log.info("%s: test accuracy %s %.1f%%", self.pair, name, 100 * r["accuracy"])
-        with self.output().temporary_path() as tmp:
+        with self.output()["classifier"].temporary_path() as tmp:
+            h5io.write(tmp, "classifier", classifier.to_arrays(scores["divafn"]["model"]),
+                       self.provenance(classes=classes, method="divafn", input=methods.METHODS["divafn"]["input"]))
+        with self.output()["results"].temporary_path() as tmp:
             results.write_json(tmp, out)

@@ -104,7 +104,7 @@ class Sensitivity(Chain, ArtifactTask):
         return self.folder_target()
 
     def run(self):
-        study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
+        study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t["results"].path).read_text())["methods"].items()}
                      for v, t in targets.items()} for p, targets in self.input().items()}
         study = {"c": study["c"], "λ": study["lam"]}
         base = self.clone(TrainDIVAFN)   # the configured values

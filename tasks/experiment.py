@@ -31,7 +31,7 @@ class RunExperiment(Chain, ArtifactTask):
         with memo():        # one walk of the graph: every stage's digest computed once
             graph = _graph(fit)
             graph.update({k: v for k, v in _graph(compare).items() if k not in graph})
-        paths = dict(results=[self.input()["fit"].path, self.input()["compare"].path], features=dump.output().path,
+        paths = dict(results=[self.input()["fit"]["results"].path, self.input()["compare"].path], features=dump.output().path,
                      semantic=semantics.output().path, model=train.output().path, manifest=train.input()["manifest"].path,
                      classnames=classnames.output().path, rejects=train.input()["rejects"].path)
         metrics, res, feats, history = report.collect(self.pair, self.seed, self.split, paths, graph)

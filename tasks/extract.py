@@ -22,6 +22,7 @@ from pipeline.errors import DataError
 from pipeline.io import h5io
 from pipeline.io.rejects import rejects_array, warnings_array
 from pipeline.video import cnn3d, precomputed, shards
+from pipeline.video.extractors import OFFLINE, offline_datasets
 
 from .base import ArtifactTask
 from .data import BuildManifest, PrepareImages
@@ -29,9 +30,6 @@ from .params import Dataset, Device, ImageSize, Videos
 
 log = logging.getLogger("luigi-interface")
 
-# Offline features computed in ExtractKeyframes' decoding pass: Y (motion descriptor), A (pooled appearance).
-OFFLINE = {"motion": ("Y",), "appearance": ("A",), "appearance+motion": ("A", "Y")}
-DEFAULT = "motion"                     # `extractor = default` (chosen by ablation, docs/results.md)
 EXTRACTORS = ("default", *OFFLINE, *cnn3d.ARCHS, "precomputed")
 
 
@@ -114,7 +112,7 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def offline(self) -> tuple:
         """The keyframe shard's datasets this extractor concatenates (empty: not an offline feature)."""
-        return OFFLINE.get(DEFAULT if self.extractor == "default" else self.extractor, ())
+        return offline_datasets(self.extractor)
 
     def run(self):
         m, videos = self.videos()

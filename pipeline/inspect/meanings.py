@@ -46,5 +46,18 @@ MEANINGS = {
     ("semantic", "SG"): "W_G g: semantic video feature of each video (n_vid, d)",
     ("semantic", "SE"): "W_E e: semantic fused feature of each video (n_vid, d)",
     ("semantic", "video_ids"): "video id (row order of SH, SG, SE)",
+    ("classifier", "scaler_mean"): "the StandardScaler's mean of the training videos' [W_H h ; W_G g ; W_E e] (3d,)",
+    ("classifier", "scaler_scale"): "the StandardScaler's scale (standard deviation) of the same features (3d,)",
+    ("classifier", "svm_coef"): "the linear SVM's weights, one row per class it was trained on (m, 3d; m = 1 for two)",
+    ("classifier", "svm_intercept"): "the linear SVM's intercepts (m,)",
+    ("classifier", "svm_classes"): "class index (into attrs classes) of each SVM class, in its order",
+    ("predictions", "path"): "the video file, as found (a folder's files, a list's lines)",
+    ("predictions", "predicted"): "predicted class name (empty when the file could not be used)",
+    ("predictions", "score"): "the SVM's decision value of the predicted class (NaN when not used)",
+    ("predictions", "top_k_classes"): "the top_k classes by SVM score, best first (n, top_k; '' pads)",
+    ("predictions", "top_k_scores"): "their SVM scores (n, top_k; NaN pads)",
+    ("predictions", "reason"): "why the file could not be used (empty when it was)",
+    ("predictions", "keyframes"): "keyframes of the contact sheet's videos that fall in this shard (m, k, S, S, 3)",
+    ("predictions", "keyframe_rows"): "row of each of them in the whole list of videos (m,)",
 }
 LABELS = {"labels": "split", "image_labels": "image_split", "video_labels": "video_split"}  # label dataset → its split

@@ -18,6 +18,15 @@ def fused(h, G, mu_H, mu_G) -> np.ndarray:
     return np.concatenate([sae.prepare(h, mu_H), sae.prepare(G, mu_G)], 1)
 
 
+def semantic_features(h, G, W: dict) -> dict:
+    """SH = W_H ĥ, SG = W_G ĝ, SE = W_E ê (n_vid, d) of videos with pooled keyframe features h (n_vid, c) and video
+    features G (n_vid, c), by semantic.h5's arrays W (W_H, W_G, W_E and the μ_H, μ_G, μ_E they are centred on).
+    ProjectSemantics computes its videos' semantic features with it, and so does prediction for new videos."""
+    E = fused(h, G, W["mu_H"], W["mu_G"])
+    return dict(SH=sae.project(h, W["W_H"], W["mu_H"]), SG=sae.project(G, W["W_G"], W["mu_G"]),
+                SE=sae.project(E, W["W_E"], W["mu_E"]))
+
+
 def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, centre=True) -> dict:
     """W_F, W_H, W_G, W_E, their means μ, the videos' semantic features SH, SG, SE (n_vid, d), the λs and CV scores."""
     h = pool_keyframes(H, pooling)
@@ -31,8 +40,7 @@ def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, ce
         lam, cv = sae.select_lambda(Z, y, S, lambda_grid, seed=seed)
         out[f"W_{name}"], out[f"mu_{name}"] = sae.fit_sae(Z, S[y], lam), mu
         lambdas[name], scores[name] = lam, cv
-    out.update(SH=sae.project(h, out["W_H"], mu_H), SG=sae.project(G, out["W_G"], mu_G),
-               SE=sae.project(E, out["W_E"], out["mu_E"]))
+    out.update(semantic_features(h, G, dict(out, mu_H=mu_H, mu_G=mu_G)))
     grid = sorted(lambda_grid)
     at_edge = {k: v for k, v in lambdas.items() if len(grid) > 1 and v in (grid[0], grid[-1])}
     return dict(arrays=out, lambdas=lambdas, cv_scores=scores, at_edge=at_edge)

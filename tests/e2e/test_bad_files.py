@@ -166,7 +166,7 @@ def test_precomputed_extractor_rejects_the_same_videos(bad_tree, bad_run):
     videos = [x for x in doc["rejects"] if x["modality"] == "video"]
     assert sorted(x["id"] for x in videos) == sorted(bad_tree[1]["video", k] for k in B.BAD_VIDEOS)
     assert all(x["stages"] == ["ExtractKeyframes"] for x in videos)            # the imported file has them all
-    (results,) = re.findall(r"^FitClassifier \S+: (\S+)$", r.stderr, re.M)
+    (results,) = re.findall(r"^FitClassifier \S+: (\S+results\.json)", r.stderr, re.M)
     assert len(json.loads((work / results).read_text())["test_ids"]) == 30 + 3 - 1   # every usable test video
 
 

@@ -33,3 +33,19 @@ def test_a_lambda_chosen_at_an_end_of_the_grid_is_reported():
     fit = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.1, 1.0, 10.0])
     assert fit["at_edge"] == {k: v for k, v in fit["lambdas"].items() if v != 1.0}
     assert semantics.fit_all(F, y_F, H, G, y_V, train, S, [1.0])["at_edge"] == {}       # one λ: no edge to widen
+
+
+def test_semantic_features_of_new_videos_are_those_projectsemantics_stores():
+    """pipeline.predict applies semantic_features to new videos: on the fitted videos it gives fit_all's SH, SG, SE."""
+    import numpy as np
+
+    from pipeline.method.features import pool_keyframes
+    from pipeline.method.semantics import fit_all, semantic_features
+    rng = np.random.default_rng(3)
+    S = rng.normal(size=(3, 5))
+    F, y_F = rng.normal(size=(12, 4)), np.arange(12) % 3
+    H, G, y_V = rng.normal(size=(9, 2, 4)).astype(np.float32), rng.normal(size=(9, 4)).astype(np.float32), np.arange(9) % 3
+    out = fit_all(F, y_F, H, G, y_V, np.arange(9) < 6, S, [0.1, 1.0])["arrays"]
+    again = semantic_features(pool_keyframes(H), G, out)
+    for name in ("SH", "SG", "SE"):
+        assert np.array_equal(again[name], out[name]), name

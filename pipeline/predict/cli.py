@@ -1,0 +1,80 @@
+"""`divafn-predict --run RUN_FOLDER VIDEO… [--top-k 5] [--out DIR]`: classify video files with a trained experiment.
+
+VIDEO is a video file, a folder (searched recursively for the video extensions PyAV reads) or a .txt list of
+paths. Without --out the predictions are printed as predictions.csv; with --out DIR, predictions.csv,
+predictions.json, predictions.md and contact_sheet.png are written into DIR. Progress goes to stderr. A bad input
+(a missing file or folder, a folder without videos, a list naming missing files, a run folder of other code) is one
+line on stderr and exit status 1; a file that is not a usable video is a row with its reason, and the rest go on.
+No Luigi: the run folder's metrics.json says where every trained piece lies (pipeline.predict.chain).
+"""
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from pipeline.errors import DataError
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="divafn-predict", description=(
+        "Classify videos with a trained DIVAFN experiment: the run's keyframe extraction and video feature, its "
+        "trained networks, semantic projections and SVM."))
+    ap.add_argument("--run", required=True, metavar="RUN_FOLDER",
+                    help="the experiment's folder artifacts/<pair>/RunExperiment-<hash>/")
+    ap.add_argument("videos", nargs="+", metavar="VIDEO", help="video files, folders of videos, or .txt lists of paths")
+    ap.add_argument("--top-k", type=int, default=5, help="classes listed per video with their scores (default 5)")
+    ap.add_argument("--out", metavar="DIR", help="write predictions.csv/.json/.md and contact_sheet.png into DIR")
+    ap.add_argument("--contact-sheet", type=int, default=8, metavar="N", help="videos on the contact sheet (with --out)")
+    ap.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    ap.add_argument("--batch", type=int, default=32, help="videos decoded and classified at once (bounds memory)")
+    args = ap.parse_args(argv)
+    if args.top_k < 1:
+        ap.error("--top-k must be at least 1")
+    try:
+        from pipeline.predict.chain import from_run
+        from pipeline.predict.core import Predictor
+        from pipeline.predict.inputs import find_videos
+        chain = from_run(args.run)
+        videos = find_videos(args.videos)
+        t0 = time.perf_counter()
+        predictor = Predictor(chain, args.device)
+        print(f"divafn-predict: {len(videos)} files; chain of {chain.source} loaded in "
+              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        keep = args.contact_sheet if args.out else 0
+        rows, kept = predictor(videos, args.top_k, args.batch, _progress, keep)
+        if args.out:
+            from pipeline.predict.write import write_all
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            write_all(out, rows, kept, about(chain, args.top_k))
+            print(f"divafn-predict: {out}/predictions.csv", file=sys.stderr)
+        else:
+            from pipeline.predict.core import COLUMNS
+            from pipeline.predict.write import csv_row
+            w = csv.writer(sys.stdout)
+            w.writerow(COLUMNS)
+            w.writerows(csv_row(r) for r in rows)
+    except DataError as e:
+        print(f"divafn-predict: error: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _progress(i: int, n: int) -> None:
+    print(f"divafn-predict: {i}/{n} videos", file=sys.stderr)
+
+
+def about(chain, top_k: int) -> dict:
+    """What made a set of predictions: predictions.json's keys besides `predictions`."""
+    from pipeline.io import provenance
+    return dict(pair=chain.pair, chain=chain.source, settings=chain.settings, top_k=top_k,
+                artifacts=dict(model=str(chain.model), semantic=str(chain.semantic), classifier=str(chain.classifier)),
+                run_code_version=chain.code_version, code_version=provenance.code_version(),
+                created_utc=provenance.utc_now())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
