@@ -17,11 +17,9 @@ import luigi
 import numpy as np
 from luigi.task import flatten
 
-from pipeline.data import accounting, manifest
+from pipeline.data import manifest
 from pipeline.errors import DataError
-from pipeline.io import h5io
-from pipeline.io.rejects import rejects_array, warnings_array
-from pipeline.video import cnn3d, precomputed, shards
+from pipeline.video import cnn3d
 
 from .base import ArtifactTask
 from .data import BuildManifest, PrepareImages
@@ -64,6 +62,8 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
     def write(self, kind, m, arrays, rejects, warnings):
         """The shard file: `arrays` of the used videos, `rejects` [(id, reason)] and `warnings` [(id, warning)] (or
         the keyframe shard's own arrays of them, copied)."""
+        from pipeline.io import h5io
+        from pipeline.io.rejects import rejects_array, warnings_array
         if isinstance(rejects, list):
             for vid, reason in rejects:
                 log.warning("%s: rejected %s: %s", self.get_task_family(), vid, reason)
@@ -84,6 +84,7 @@ class ExtractKeyframes(Device, VideoShardTask):
 
     def run(self):
         from pipeline.method.train import resolve_device
+        from pipeline.video import shards
         from pipeline.video.appearance import PooledAppearance
         m, videos = self.videos()
         appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
@@ -117,6 +118,8 @@ class ExtractVideoFeatures(Device, VideoShardTask):
         return OFFLINE.get(DEFAULT if self.extractor == "default" else self.extractor, ())
 
     def run(self):
+        from pipeline.io import h5io
+        from pipeline.video import precomputed
         m, videos = self.videos()
         if self.offline():                     # the keyframe shard's features, and so its rejects and warnings
             if "A" in self.offline() and not self.clone(ExtractKeyframes).pool_frames:
@@ -139,6 +142,7 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def _backbone(self, videos):
         from pipeline.method.train import resolve_device
+        from pipeline.video import shards
         model = cnn3d.build(self.extractor, self.weights, self.allow_random_weights)
         device = resolve_device(self.device)
         Y, ids, rejects, warnings, clips, clip_ids = [], [], [], [], [], []
@@ -184,6 +188,7 @@ class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
         return self.artifact("rejects.json")
 
     def run(self):
+        from pipeline.data import accounting
         inp = self.input()
         m = manifest.Manifest.from_json(inp["manifest"].path)
         doc = accounting.account(m, [
