@@ -72,7 +72,7 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
             rejects, warnings = rejects_array(rejects, self.output().path), warnings_array(warnings)
         arrays.update(rejects=rejects, warnings=warnings)
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
+            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), uncompressed=("K",))
 
 
 class ExtractKeyframes(Device, VideoShardTask):
@@ -83,11 +83,13 @@ class ExtractKeyframes(Device, VideoShardTask):
     pool_frames = luigi.IntParameter(default=0, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
-        from pipeline.method.train import resolve_device
         from pipeline.video import shards
-        from pipeline.video.appearance import PooledAppearance
         m, videos = self.videos()
-        appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
+        appearance = None
+        if self.pool_frames:                  # torch only then
+            from pipeline.method.train import resolve_device
+            from pipeline.video.appearance import PooledAppearance
+            appearance = PooledAppearance(self.image_size, resolve_device(self.device))
         arrays, rejects, warnings = shards.keyframe_shard(
             videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
             pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
