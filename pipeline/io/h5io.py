@@ -29,7 +29,7 @@ def write(path, kind: str, arrays: dict, provenance: dict, uncompressed=()) -> N
     """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`.
 
     `uncompressed`: names of arrays stored without compression, one row per chunk: pixels (keyframes), which LZF
-    shrinks by a fifth at a twentieth of the write speed (artifacts/README.md, "Storage")."""
+    shrinks by a sixth at a thirtieth of the write speed (artifacts/README.md, "Storage")."""
     with h5py.File(path, "w") as f:
         for name, a in arrays.items():
             a = np.asarray(a)
