@@ -2,7 +2,7 @@
 
 Importing the package is light (no torch): `BACKBONES`, the backbone names the tasks' parameters offer, is
 defined here, and each module is imported on first use of its name (`from models import DIVAFN`), so that
-`luigi --module tasks` starts without loading torch (tests/unit/test_startup.py).
+`luigi --module tasks` starts without loading torch (tests/unit/tasks/test_startup.py).
 """
 import importlib
 

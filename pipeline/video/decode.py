@@ -109,6 +109,11 @@ class LumaSampler:
         return a[self.rows][:, self.cols]
 
 
+def _convert(reformatter: VideoReformatter, frame, width: int, height: int, fmt: str) -> np.ndarray:
+    """`frame` scaled and converted by libswscale (on SCALE_THREADS threads) to a uint8 array."""
+    return reformatter.reformat(frame, width, height, fmt, threads=SCALE_THREADS).to_ndarray()
+
+
 def _as_slice(idx: np.ndarray):
     """The same indices as a slice when they are evenly spaced (the usual case: 320×240 → every 5th)."""
     step = idx[1] - idx[0] if len(idx) > 1 else 1
@@ -181,7 +186,7 @@ def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumb
         try:
             for frame in container.decode(stream):
                 if keep_thumbs:
-                    thumbs.append(gray.reformat(frame, THUMB_SIZE[0], THUMB_SIZE[1], "gray", threads=SCALE_THREADS).to_ndarray())
+                    thumbs.append(_convert(gray, frame, *THUMB_SIZE, "gray"))
                 if k:
                     sel.append(sample(frame))
                 if planned:
@@ -189,7 +194,7 @@ def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumb
                         planned, held = False, []
                     else:
                         if i in wanted:
-                            clip[i] = rgb.reformat(frame, clip_size[0], clip_size[1], "rgb24", threads=SCALE_THREADS).to_ndarray()
+                            clip[i] = _convert(rgb, frame, *clip_size, "rgb24")
                         if k:
                             if held is not None:
                                 held.append(frame)
@@ -198,7 +203,7 @@ def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumb
                                     held = None       # a segment too long to hold: its keyframe comes later
                             if i == bounds[seg + 1] - 1:      # last frame of segment `seg`: choose, convert, drop
                                 j = int(pick(np.stack(sel[bounds[seg]:i + 1])))
-                                kf.append(None if held is None else rgb.reformat(held[j], size, size, "rgb24", threads=SCALE_THREADS).to_ndarray())
+                                kf.append(None if held is None else _convert(rgb, held[j], size, size, "rgb24"))
                                 key_idx.append(bounds[seg] + j)
                                 held, held_bytes, seg = [], 0, seg + 1
                 i += 1
@@ -240,7 +245,7 @@ def _fetch_unheld(path, s: Scan, size: int, threaded: bool) -> Scan:
                 stream.thread_type = "AUTO" if threaded else "NONE"
                 for i, frame in enumerate(container.decode(stream)):
                     if i in missing:
-                        s.keyframes[missing[i]] = rgb.reformat(frame, size, size, "rgb24", threads=SCALE_THREADS).to_ndarray()
+                        s.keyframes[missing[i]] = _convert(rgb, frame, size, size, "rgb24")
                     if i == last:
                         break
         except _DECODE_ERRORS as e:
@@ -281,7 +286,7 @@ def decode(path) -> Decoded:
             fps = float(stream.average_rate or 25)
             for frame in container.decode(stream):
                 frames.append(frame)
-                thumbs.append(gray.reformat(frame, THUMB_SIZE[0], THUMB_SIZE[1], "gray", threads=SCALE_THREADS).to_ndarray())
+                thumbs.append(_convert(gray, frame, *THUMB_SIZE, "gray"))
     except _DECODE_ERRORS as e:
         raise VideoError(path, f"not a decodable video ({_why(e)})") from None
     if not frames:
