@@ -28,6 +28,7 @@ log = logging.getLogger("luigi-interface")
 
 
 _gpu_lock_fd = None
+_preloaded = False                 # RUN_MODULES imported by this worker, before forking its task processes
 LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
 
 # The pipeline modules the stages' run() import, which import torch, scikit-learn, matplotlib... (seconds each;
@@ -62,9 +63,11 @@ def _open_run_log_while_scheduling(task, *dep):
 def _import_heavy_before_forking(task, dep):
     """A task found incomplete (it has requirements to run first) will run: with `--workers N` in a task process
     forked from this one, which then finds RUN_MODULES imported (as `import tasks` once did) instead of importing them."""
-    if luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing:
+    global _preloaded
+    if not _preloaded and (luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing):
         for name in RUN_MODULES:
             importlib.import_module(name)
+        _preloaded = True
 
 
 @ArtifactTask.event_handler(luigi.Event.START)
