@@ -1,7 +1,20 @@
-"""torch modules of DIVAFN: the image/keyframe network f(·; θx), the video network g(·; θy), and their container."""
-from .backbones import BACKBONES, TorchvisionBackbone, build_backbone
-from .cnnf import CNNF
-from .divafn import DIVAFN
-from .video_net import VideoNet
+"""torch modules of DIVAFN: the image/keyframe network f(·; θx), the video network g(·; θy), and their container.
+
+Importing the package is light (no torch): `BACKBONES`, the backbone names the tasks' parameters offer, is
+defined here, and each module is imported on first use of its name (`from models import DIVAFN`), so that
+`luigi --module tasks` starts without loading torch (tests/unit/tasks/test_startup.py).
+"""
+import importlib
+
+BACKBONES = ("efficientnet_lite0", "cnnf", "alexnet", "resnet18")
+
+_WHERE = {"CNNF": "cnnf", "VideoNet": "video_net", "DIVAFN": "divafn", "TorchvisionBackbone": "backbones",
+          "build_backbone": "backbones"}
 
 __all__ = ["CNNF", "VideoNet", "DIVAFN", "TorchvisionBackbone", "build_backbone", "BACKBONES"]
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,10 +11,9 @@ import torch
 import torchvision
 from torch import nn
 
+from . import BACKBONES  # noqa: F401  (the names, defined without torch in models/__init__.py)
 from .cnnf import CNNF, StillNet
 from .efficientnet import EfficientNetLite0
-
-BACKBONES = ("efficientnet_lite0", "cnnf", "alexnet", "resnet18")
 
 
 class TorchvisionBackbone(StillNet):

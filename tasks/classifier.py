@@ -5,9 +5,6 @@ import logging
 
 import luigi
 
-from pipeline.evaluation import classifier, methods, results
-from pipeline.io import h5io
-
 from .base import ArtifactTask
 from .params import OneChain
 from .semantics import ProjectSemantics
@@ -26,6 +23,8 @@ class FitClassifier(OneChain, ArtifactTask):
         return dict(results=self.artifact("results.json"), classifier=self.artifact("classifier.h5"))
 
     def run(self):
+        from pipeline.evaluation import classifier, methods, results
+        from pipeline.io import h5io
         features_path = self.requires().input()["features"].path
         f = h5io.read(features_path, "features", ["Y", "video_labels", "video_split", "video_ids"])
         sem = h5io.read(self.input().path, "semantic", ["SH", "SG", "SE"])

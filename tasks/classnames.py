@@ -4,7 +4,6 @@ import logging
 import luigi
 import numpy as np
 
-from pipeline.io import h5io
 from pipeline.method import embeddings
 
 from .base import ArtifactTask
@@ -40,6 +39,7 @@ class EmbedClassNames(Dataset, ArtifactTask):
         return self.artifact("classnames.h5")
 
     def run(self):
+        from pipeline.io import h5io
         names = self.pair_spec.classes
         S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path, self.centre)
         log.info("EmbedClassNames %s: %s", self.pair, info["description"])

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import luigi
 
-from pipeline.evaluation import methods, results, sweeps
-from pipeline.io import assemble, h5io
+from pipeline.evaluation import results
 
 from .base import ArtifactTask
 from .classifier import FitClassifier
@@ -44,6 +43,8 @@ class CompareMethods(Chain, ArtifactTask):
         return self.artifact("results.json")
 
     def run(self):
+        from pipeline.evaluation import methods
+        from pipeline.io import assemble, h5io
         req = self.requires()
         path, path_nk = req["divafn"].input()["features"].path, req["no_keyframes"].input()["features"].path
         f, classes = h5io.read(path, "features"), h5io.attrs(path)["classes"]
@@ -76,6 +77,7 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
         return self.folder_target()
 
     def run(self):
+        from pipeline.evaluation import sweeps
         per_seed = {s: {m: r["accuracy"] for m, r in json.loads(Path(t.path).read_text())["methods"].items()}
                     for s, t in self.input().items()}
         table = sweeps.seed_table(per_seed)
@@ -104,6 +106,7 @@ class Sensitivity(Chain, ArtifactTask):
         return self.folder_target()
 
     def run(self):
+        from pipeline.evaluation import sweeps
         study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t["results"].path).read_text())["methods"].items()}
                      for v, t in targets.items()} for p, targets in self.input().items()}
         study = {"c": study["c"], "λ": study["lam"]}

@@ -5,9 +5,7 @@ from pathlib import Path
 
 import luigi
 
-from pipeline.data import images, manifest, synthetic
-from pipeline.io import h5io
-from pipeline.io.rejects import rejects_array
+from pipeline.data import manifest, synthetic
 
 from .base import ArtifactTask
 from .config import paths
@@ -92,6 +90,9 @@ class PrepareImages(Dataset, ImageSize, ArtifactTask):
         return self.artifact("images.h5")
 
     def run(self):
+        from pipeline.data import images
+        from pipeline.io import h5io
+        from pipeline.io.rejects import rejects_array
         m = manifest.Manifest.from_json(self.input().path)
         arrays, rejects = images.prepare(m.images, self.image_size, progress=lambda i, n: (
             self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))

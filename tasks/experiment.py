@@ -4,8 +4,6 @@ from pathlib import Path
 
 from luigi.task import flatten
 
-from pipeline import report
-
 from .base import ArtifactTask, memo
 from .classifier import FitClassifier
 from .compare import CompareMethods
@@ -24,6 +22,7 @@ class RunExperiment(Chain, ArtifactTask):
         return self.folder_target()
 
     def run(self):
+        from pipeline import report
         fit, compare = self.requires()["fit"], self.requires()["compare"]
         semantics = fit.requires()
         dump, classnames = semantics.requires()["features"], semantics.requires()["classnames"]

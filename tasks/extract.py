@@ -17,11 +17,9 @@ import luigi
 import numpy as np
 from luigi.task import flatten
 
-from pipeline.data import accounting, manifest
+from pipeline.data import manifest
 from pipeline.errors import DataError
-from pipeline.io import h5io
-from pipeline.io.rejects import rejects_array, warnings_array
-from pipeline.video import cnn3d, precomputed, shards
+from pipeline.video import cnn3d
 from pipeline.video.extractors import OFFLINE, offline_datasets
 
 from .base import ArtifactTask
@@ -62,6 +60,8 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
     def write(self, kind, m, arrays, rejects, warnings):
         """The shard file: `arrays` of the used videos, `rejects` [(id, reason)] and `warnings` [(id, warning)] (or
         the keyframe shard's own arrays of them, copied)."""
+        from pipeline.io import h5io
+        from pipeline.io.rejects import rejects_array, warnings_array
         if isinstance(rejects, list):
             for vid, reason in rejects:
                 log.warning("%s: rejected %s: %s", self.get_task_family(), vid, reason)
@@ -70,7 +70,7 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
             rejects, warnings = rejects_array(rejects, self.output().path), warnings_array(warnings)
         arrays.update(rejects=rejects, warnings=warnings)
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
+            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), uncompressed=("K",))
 
 
 class ExtractKeyframes(Device, VideoShardTask):
@@ -81,10 +81,13 @@ class ExtractKeyframes(Device, VideoShardTask):
     pool_frames = luigi.IntParameter(default=0, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
-        from pipeline.method.train import resolve_device
-        from pipeline.video.appearance import PooledAppearance
+        from pipeline.video import shards
         m, videos = self.videos()
-        appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
+        appearance = None
+        if self.pool_frames:                  # torch only then
+            from pipeline.method.train import resolve_device
+            from pipeline.video.appearance import PooledAppearance
+            appearance = PooledAppearance(self.image_size, resolve_device(self.device))
         arrays, rejects, warnings = shards.keyframe_shard(
             videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
             pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
@@ -115,6 +118,8 @@ class ExtractVideoFeatures(Device, VideoShardTask):
         return offline_datasets(self.extractor)
 
     def run(self):
+        from pipeline.io import h5io
+        from pipeline.video import precomputed
         m, videos = self.videos()
         if self.offline():                     # the keyframe shard's features, and so its rejects and warnings
             if "A" in self.offline() and not self.clone(ExtractKeyframes).pool_frames:
@@ -137,6 +142,7 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def _backbone(self, videos):
         from pipeline.method.train import resolve_device
+        from pipeline.video import shards
         model = cnn3d.build(self.extractor, self.weights, self.allow_random_weights)
         device = resolve_device(self.device)
         Y, ids, rejects, warnings, clips, clip_ids = [], [], [], [], [], []
@@ -182,6 +188,7 @@ class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
         return self.artifact("rejects.json")
 
     def run(self):
+        from pipeline.data import accounting
         inp = self.input()
         m = manifest.Manifest.from_json(inp["manifest"].path)
         doc = accounting.account(m, [

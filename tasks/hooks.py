@@ -2,8 +2,14 @@
 temporaries removed, torch/numpy seeded from the task's `seed` (so a result does not depend on which worker
 process ran which task before it), and the GPU lock of a task with `resources = {"gpu": 1}` on CUDA (so at most
 one such task uses a GPU even when luigid counts `gpu` over several machines). A task process forked for
-`--workers N` leaves Ctrl-C to the worker process, which stops it and says what was kept (cli_logging.interrupted)."""
+`--workers N` leaves Ctrl-C to the worker process, which stops it and says what was kept (cli_logging.interrupted).
+
+Nothing heavy is imported here or by `import tasks`: each stage imports its libraries in run(), so a no-op rerun
+and `--help` start at once. When tasks will run in forked processes (`--workers N`), the worker imports them
+(RUN_MODULES) once before it forks, so that each task process does not import them again.
+"""
 import fcntl
+import importlib
 import logging
 import multiprocessing
 import os
@@ -12,8 +18,6 @@ import tempfile
 from pathlib import Path
 
 import luigi
-import numpy as np
-import torch
 from luigi.task import flatten
 
 from . import cli_logging, config
@@ -24,7 +28,13 @@ log = logging.getLogger("luigi-interface")
 
 
 _gpu_lock_fd = None
+_preloaded = False                 # RUN_MODULES imported by this worker, before forking its task processes
 LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
+
+# The pipeline modules the stages' run() import, which import torch, scikit-learn, matplotlib... (seconds each;
+# `import tasks` must not: tests/unit/tasks/test_startup.py).
+RUN_MODULES = ("pipeline.io.h5io", "pipeline.io.assemble", "pipeline.method.checkpoint", "pipeline.method.pretrained",
+               "pipeline.evaluation.methods", "pipeline.report", "pipeline.video.shards")
 
 
 def gpu_lock_path(task):
@@ -33,6 +43,7 @@ def gpu_lock_path(task):
         return None
     name = str(getattr(task, "device", "auto"))
     if name == "auto":
+        import torch
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if not name.startswith("cuda"):
         return None
@@ -46,6 +57,17 @@ def gpu_lock_path(task):
 def _open_run_log_while_scheduling(task, *dep):
     """In the worker's own process, before it forks: the forked task processes inherit the file."""
     cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+
+
+@ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
+def _import_heavy_before_forking(task, dep):
+    """A task found incomplete (it has requirements to run first) will run: with `--workers N` in a task process
+    forked from this one, which then finds RUN_MODULES imported (as `import tasks` once did) instead of importing them."""
+    global _preloaded
+    if not _preloaded and (luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing):
+        for name in RUN_MODULES:
+            importlib.import_module(name)
+        _preloaded = True
 
 
 @ArtifactTask.event_handler(luigi.Event.START)
@@ -62,6 +84,8 @@ def _before_run(task):
             for p in target.stale_temporaries():
                 log.info("removing %s: a temporary left by a killed run", p)
                 remove(str(p))
+    import numpy as np
+    import torch
     seed = int(getattr(task, "seed", 0) or 0)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

@@ -3,9 +3,6 @@ import logging
 
 import luigi
 
-from pipeline.io import h5io
-from pipeline.method import semantics
-
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
 from .params import OneChain
@@ -30,6 +27,8 @@ class ProjectSemantics(OneChain, ArtifactTask):
         return self.artifact("semantic.h5")
 
     def run(self):
+        from pipeline.io import h5io
+        from pipeline.method import semantics
         f = h5io.read(self.input()["features"].path, "features")
         S = h5io.read(self.input()["classnames"].path, "classnames")["S"]
         fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"], f["video_split"] == "train",

@@ -5,9 +5,6 @@ import luigi
 
 from pipeline.data import manifest
 from pipeline.errors import DataError
-from pipeline.io import assemble, h5io
-from pipeline.method import checkpoint, features, pretrained, train
-from pipeline.method.train import TrainConfig
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
@@ -59,6 +56,9 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         return self.artifact("model.pt")
 
     def run(self):
+        from pipeline.io import assemble, h5io
+        from pipeline.method import checkpoint, pretrained, train
+        from pipeline.method.train import TrainConfig
         inp = self.input()
         m = manifest.Manifest.from_json(inp["manifest"].path)
         data = assemble.training_data(
@@ -100,6 +100,8 @@ class DumpFeatures(OneChain, ArtifactTask):
         return self.artifact("features.h5")
 
     def run(self):
+        from pipeline.io import assemble, h5io
+        from pipeline.method import checkpoint, features, train
         upstream = self.requires().input()
         m = manifest.Manifest.from_json(upstream["manifest"].path)
         images = h5io.read(upstream["images"].path, "images", ["X", "labels", "ids"])

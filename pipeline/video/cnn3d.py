@@ -8,15 +8,21 @@ meaningless features) unless `allow_random_weights` is set (tests, smoke runs).
 Input as in torchvision's Kinetics-400 training recipe: n frames (default 16) sampled uniformly over the
 video, resized to 128×171 (h×w), centre-cropped to 112×112, scaled to [0, 1] and normalised by the Kinetics
 mean/std; tensor (3, n, 112, 112). Output: the 512-d global-average-pooled feature before the classifier
-(`fc` replaced by Identity).
+(`fc` replaced by Identity). torch is imported by the functions that use it, so that the constants here (ARCHS,
+the extractor choices of tasks/extract.py) cost nothing to import.
 """
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
 from pipeline.errors import DataError
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 ARCHS = ("r3d_18", "r2plus1d_18", "mc3_18")
 KINETICS_MEAN = (0.43216, 0.394666, 0.37645)
@@ -29,6 +35,7 @@ DIM = 512
 def build(arch: str, weights, allow_random: bool = False) -> nn.Module:
     """The backbone `arch` with `fc` = Identity and the state dict of the local file `weights` loaded."""
     import torchvision.models.video as tv
+    from torch import nn
     if arch not in ARCHS:
         raise DataError(f"unknown video backbone {arch!r}; choose one of {', '.join(ARCHS)}")
     model = getattr(tv, arch)(weights=None)
@@ -45,6 +52,7 @@ def build(arch: str, weights, allow_random: bool = False) -> nn.Module:
 
 def load_state_dict(path, model: nn.Module) -> dict:
     """The state dict in the local file `path`, checked against `model` (classifier `fc.*` keys dropped)."""
+    import torch
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: weights file not found (luigi.cfg [ExtractVideoFeatures] weights). "
@@ -69,6 +77,7 @@ def load_state_dict(path, model: nn.Module) -> dict:
 
 def clip_tensor(clip: np.ndarray) -> torch.Tensor:
     """(n, 128, 171, 3) uint8 → (3, n, 112, 112) float32, centre-cropped and Kinetics-normalised."""
+    import torch
     n, h, w, _ = clip.shape
     top, left = (h - CROP) // 2, (w - CROP) // 2
     x = torch.from_numpy(np.ascontiguousarray(clip[:, top:top + CROP, left:left + CROP])).float().div_(255)
@@ -76,12 +85,13 @@ def clip_tensor(clip: np.ndarray) -> torch.Tensor:
     return x.permute(3, 0, 1, 2).contiguous()
 
 
-@torch.no_grad()
 def features(model: nn.Module, clips: list, device, batch: int = 16) -> np.ndarray:
     """(N, 512) float32 features of N clips, each (n, 128, 171, 3) uint8."""
+    import torch
     model = model.to(device)
     out = []
-    for i in range(0, len(clips), batch):
-        x = torch.stack([clip_tensor(c) for c in clips[i:i + batch]]).to(device)   # (B, 3, n, 112, 112)
-        out.append(model(x).float().cpu())
+    with torch.no_grad():
+        for i in range(0, len(clips), batch):
+            x = torch.stack([clip_tensor(c) for c in clips[i:i + batch]]).to(device)   # (B, 3, n, 112, 112)
+            out.append(model(x).float().cpu())
     return torch.cat(out).numpy() if out else np.empty((0, DIM), np.float32)

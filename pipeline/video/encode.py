@@ -1,7 +1,9 @@
-"""Writing video files with PyAV: SYNTHETIC's clips, and the clips the tests and benchmarks encode."""
+"""Writing video files with PyAV: SYNTHETIC's clips, and the clips the tests and benchmarks encode.
+
+PyAV is imported by write_video, so that importing pipeline.data.synthetic (its SIZES name the choices of a task
+parameter) does not load it at `import tasks`."""
 from pathlib import Path
 
-import av
 import numpy as np
 
 # codec name → (the encoder, the fourcc written into the container; None: the encoder's own)
@@ -19,6 +21,7 @@ def write_video(path, frames: np.ndarray, fps: int = 25, codec: str = "mpeg4", p
     `bf=2` (B-frames: decode order ≠ presentation order), `g=8` (GOP length), `preset="veryfast"`, `crf=23`.
     Encoding is single-threaded, so that the files are byte-identical for a seed (SYNTHETIC's data).
     """
+    import av
     encoder, tag = ALIASES.get(codec, (codec, None))
     with av.open(str(Path(path)), "w") as container:
         stream = container.add_stream(encoder, rate=fps, options={k: str(v) for k, v in options.items()})

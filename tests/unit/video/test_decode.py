@@ -271,3 +271,22 @@ def test_tiny_frames_odd_formats_and_a_variable_frame_rate_are_used(tmp_path):
         assert s.n_frames == 24 and s.warnings == [], kind
         for kf, i in zip(s.keyframes, s.key_index):
             assert abs(float(kf.mean()) - float(levels[i])) < 8, kind
+
+
+def test_one_thread_scaling_gives_the_pixels_of_pyav_default_threads(tmp_path):
+    """libswscale runs on one thread (decode.SCALE_THREADS; far cheaper for thumbnails): thumbnails, keyframes and
+    clip frames of a 320×240 clip equal PyAV's own conversions on its default thread per CPU."""
+    rng = np.random.default_rng(1)
+    small = rng.integers(0, 255, (6, 15, 20, 3), dtype=np.uint8)
+    frames = np.repeat(np.repeat(small, 16, 1), 16, 2)                 # (6, 240, 320, 3) blocks: real scaling work
+    path = tmp_path / "vga.avi"
+    write_video(path, frames, fps=25)
+    s = decode.scan(path, keyframes=2, size=224, clip_frames=3, clip_size=(171, 128), thumbs=True)
+    with av.open(str(path)) as c:
+        ref = list(c.decode(video=0))
+    assert ref[0].width == 320 and decode.SCALE_THREADS == 1
+    assert np.array_equal(s.thumbs, np.stack([f.to_ndarray(width=64, height=48, format="gray") for f in ref]))
+    for kf, i in zip(s.keyframes, s.key_index):
+        assert np.array_equal(kf, ref[i].to_ndarray(width=224, height=224, format="rgb24"))
+    for x, i in zip(s.clip, s.clip_index):
+        assert np.array_equal(x, ref[i].to_ndarray(width=171, height=128, format="rgb24"))
