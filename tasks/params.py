@@ -34,6 +34,15 @@ class SplitParameter(luigi.IntParameter):
         return int(x)
 
 
+class ShareParameter(luigi.FloatParameter):
+    """A share, 0 … 1; another value fails at parse time with one line naming the setting."""
+
+    def normalize(self, x):
+        if not 0 <= float(x) <= 1:
+            raise DataError(f"{x}: this setting is a share of each batch, 0 … 1 (e.g. --TrainDIVAFN-augment-p 0.75).")
+        return float(x)
+
+
 class Dataset:
     """Where the pair's data is read from: every stage but MakeSyntheticData."""
     data_root = luigi.Parameter(default="", description="folder holding one folder per dataset; "

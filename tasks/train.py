@@ -4,13 +4,12 @@ import logging
 import luigi
 
 from pipeline.data import manifest
-from pipeline.errors import DataError
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
 from .data import BuildManifest, PrepareImages
 from .extract import CheckRejects, ExtractKeyframes, ExtractVideoFeatures
-from .params import Dataset, Device, ImageSize, OneChain, Seed, Training, Videos
+from .params import Dataset, Device, ImageSize, OneChain, Seed, ShareParameter, Training, Videos
 
 log = logging.getLogger("luigi-interface")
 
@@ -34,7 +33,7 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
     augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
-    augment_p = luigi.FloatParameter(default=0.75, description="the share of each batch's stills augmented, 0 … 1 (the "
+    augment_p = ShareParameter(default=0.75, description="the share of each batch's stills augmented, 0 … 1 (the "
                                                                "others' features refresh the buffers)")
     balanced = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                    description="L_sim weighs same-class and different-class pairs equally")
@@ -66,8 +65,6 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
             h5io.read_shards([t.path for t in inp["keyframes"]], "keyframes"),
             h5io.read_shards([t.path for t in inp["video_features"]], "video_features"),
             h5io.read(inp["classnames"].path, "classnames")["S"], use_keyframes=self.use_keyframes)
-        if not 0 <= self.augment_p <= 1:
-            raise DataError(f"--TrainDIVAFN-augment-p {self.augment_p}: a share of each batch, 0 … 1 ([TrainDIVAFN] augment_p)")
         cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))

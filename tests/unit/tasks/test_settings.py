@@ -142,3 +142,15 @@ def test_a_malformed_value_in_luigi_cfg_names_its_section(section, option, says)
         else:
             cfg.set(section, option, before)
     assert says in str(e.value) and "luigi.cfg" in str(e.value)
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1"])
+def test_a_share_outside_0_to_1_is_refused_at_parse_time(value):
+    with pytest.raises(DataError, match="share of each batch, 0 … 1"):
+        parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment-p", value)
+
+
+def test_a_share_reaches_the_training_stage():
+    (train,) = [t for t in stages_of("DumpFeatures", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment-p", "0.25")
+                if t.get_task_family() == "TrainDIVAFN"]
+    assert train.augment_p == 0.25
