@@ -19,15 +19,21 @@ log = logging.getLogger("luigi-interface")
 class MakeSyntheticData(ArtifactTask):
     """SYNTHETIC only: generate the dataset in the official Stanford40 and UCF101 layouts."""
     data_seed = luigi.IntParameter(default=0, description="seed of the generated dataset")
-    size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default", description="dataset size")
+    size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default",
+                                 description="dataset size: default, tiny, x2/x4/x8/x16 (images and videos per class), "
+                                             "ucf101 (101 classes, BU101→UCF101's counts)")
+    processes = luigi.IntParameter(default=0, significant=False,
+                                   description="processes writing the files (0: one per CPU core); same bytes for any number")
 
     def output(self):
         return self.artifact("data")
 
     def run(self):
         with self.output().temporary_path() as tmp:
-            synthetic.generate(tmp, self.data_seed, self.size,
-                               progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
+            stats = synthetic.generate(tmp, self.data_seed, self.size, processes=self.processes,
+                                       progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
+        log.info("MakeSyntheticData %s: %d classes, %d images, %d videos generated in %.1f s by %d processes", self.size,
+                 stats["classes"], stats["images"], stats["videos"], stats["seconds"], stats["processes"])
 
 
 class datasets(luigi.Config):
@@ -52,6 +58,11 @@ class BuildManifest(Dataset, ArtifactTask):
     """
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
+
+    @property
+    def pair_spec(self):
+        """SYNTHETIC's class table and layouts depend on its size (the ucf101 size: BU101→UCF101's)."""
+        return synthetic.pair(self.requires().size) if self.pair == "SYNTHETIC" else super().pair_spec
 
     def output(self):
         return self.artifact("manifest.json")
