@@ -35,12 +35,19 @@ def write(path, kind: str, arrays: dict, provenance: dict) -> None:
             elif a.size == 0:
                 f.create_dataset(name, data=a)
             else:
-                # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array.
-                f.create_dataset(name, data=a, chunks=True, compression="lzf")
+                # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array. Images
+                # and keyframes (uint8, (n, [k,] S, S, 3)) one per chunk: a batch reads its items only (pipeline.io.rows).
+                f.create_dataset(name, data=a, chunks=item_chunks(a.shape) if a.dtype == np.uint8 and a.ndim >= 4 else True,
+                                 compression="lzf")
         f.attrs["schema_version"] = SCHEMA_VERSION
         f.attrs["kind"] = kind
         for k, v in provenance.items():
             f.attrs[k] = _attr_value(v)
+
+
+def item_chunks(shape) -> tuple:
+    """HDF5 chunk shape of a (n, [k,] S, S, 3) array of pictures: one picture each."""
+    return (1,) * (len(shape) - 3) + tuple(shape[-3:])
 
 
 def _check(f, path, kind):
@@ -53,8 +60,23 @@ def _check(f, path, kind):
                         f"check which artifact was passed.")
 
 
-def read(path, kind=None, names=None) -> dict:
-    """Read datasets (all, or `names`) into memory; strings come back as str arrays."""
+def open_artifact(path, kind=None, names=()):
+    """An artifact open for reading, after checking its schema, kind and that it holds `names` (DataError otherwise)."""
+    f = open_h5(path)
+    try:
+        _check(f, path, kind)
+        missing = [n for n in names if n not in f]
+        if missing:
+            raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
+                            f"Delete it and re-run {f.attrs.get('task_id', 'the task that wrote it')}.")
+    except DataError:
+        f.close()
+        raise
+    return f
+
+
+def read(path, kind=None, names=None, skip=()) -> dict:
+    """Read datasets (all but `skip`, or `names`) into memory; strings come back as str arrays."""
     path = Path(path)
     try:
         f = h5py.File(path, "r")
@@ -62,7 +84,7 @@ def read(path, kind=None, names=None) -> dict:
         raise DataError(f"{path}: not a readable HDF5 file ({e}). Delete it and re-run the task that wrote it.") from None
     with f:
         _check(f, path, kind)
-        names = list(f.keys()) if names is None else names
+        names = [n for n in f.keys() if n not in skip] if names is None else names
         missing = [n for n in names if n not in f]
         if missing:
             raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
@@ -117,7 +139,7 @@ def values(ds, rows=None):
     return ds[sel]
 
 
-def read_shards(paths, kind) -> dict:
-    """Read several shard files of one kind and concatenate each dataset along axis 0, in shard order."""
-    parts = [read(p, kind) for p in paths]
+def read_shards(paths, kind, skip=()) -> dict:
+    """Read several shard files of one kind and concatenate each dataset (but `skip`) along axis 0, in shard order."""
+    parts = [read(p, kind, skip=skip) for p in paths]
     return {n: np.concatenate([p[n] for p in parts]) for n in parts[0]}
