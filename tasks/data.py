@@ -104,10 +104,11 @@ class PrepareImages(Dataset, ImageSize, ArtifactTask):
 
     def run(self):
         m = manifest.Manifest.from_json(self.input().path)
-        arrays, rejects = images.prepare(m.images, self.image_size, progress=lambda i, n: (
-            self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))
-        for item_id, reason in rejects:
-            log.warning("PrepareImages: rejected %s: %s", item_id, reason)
-        arrays["rejects"] = rejects_array(rejects, self.output().path)
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, "images", arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
+            with h5io.growing(tmp, "X", (self.image_size, self.image_size, 3)) as append:   # one image in memory
+                arrays, rejects = images.prepare(m.images, self.image_size, append=append, progress=lambda i, n: (
+                    self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))
+            for item_id, reason in rejects:
+                log.warning("PrepareImages: rejected %s: %s", item_id, reason)
+            arrays["rejects"] = rejects_array(rejects, self.output().path)
+            h5io.write(tmp, "images", arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), mode="a")

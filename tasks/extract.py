@@ -61,9 +61,9 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
         m = self.manifest()
         return m, m.shard(self.shard, self.n_shards)
 
-    def write(self, kind, m, arrays, rejects, warnings):
+    def write(self, kind, m, arrays, rejects, warnings, tmp=None):
         """The shard file: `arrays` of the used videos, `rejects` [(id, reason)] and `warnings` [(id, warning)] (or
-        the keyframe shard's own arrays of them, copied)."""
+        the keyframe shard's own arrays of them, copied); added to `tmp` when given (h5io.growing's file)."""
         if isinstance(rejects, list):
             for vid, reason in rejects:
                 log.warning("%s: rejected %s: %s", self.get_task_family(), vid, reason)
@@ -71,6 +71,9 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
                 log.warning("%s: used %s, but %s", self.get_task_family(), vid, warning)
             rejects, warnings = rejects_array(rejects, self.output().path), warnings_array(warnings)
         arrays.update(rejects=rejects, warnings=warnings)
+        if tmp:
+            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), mode="a")
+            return
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
 
@@ -87,10 +90,14 @@ class ExtractKeyframes(Device, VideoShardTask):
         from pipeline.video.appearance import PooledAppearance
         m, videos = self.videos()
         appearance = PooledAppearance(self.image_size, resolve_device(self.device)) if self.pool_frames else None
-        arrays, rejects, warnings = shards.keyframe_shard(
-            videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
-            pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
-        self.write("keyframes", m, arrays, rejects, warnings)
+        S = self.image_size
+        with self.output().temporary_path() as tmp:
+            with h5io.growing(tmp, "K", (self.keyframes, S, S, 3)) as append:    # one video's keyframes in memory
+                arrays, rejects, warnings = shards.keyframe_shard(
+                    videos, self.keyframes, S, motion=(self.grid, self.bins), appearance=appearance,
+                    pool_frames=self.pool_frames, append=append,
+                    progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
+            self.write("keyframes", m, arrays, rejects, warnings, tmp)
 
 
 class ExtractVideoFeatures(Device, VideoShardTask):

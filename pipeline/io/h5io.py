@@ -4,6 +4,7 @@ Every artifact holds `schema_version`, `kind` (what the file is: "features", "ke
 provenance of the task that wrote it (task, params, code version, time, class names). Attribute values
 that are not scalars or flat lists are stored as JSON strings, so `h5ls -v`/`h5dump` show them as text.
 """
+import contextlib
 import json
 from pathlib import Path
 
@@ -25,9 +26,10 @@ def _attr_value(v):
     return json.dumps(v, sort_keys=True, default=str)
 
 
-def write(path, kind: str, arrays: dict, provenance: dict) -> None:
-    """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`."""
-    with h5py.File(path, "w") as f:
+def write(path, kind: str, arrays: dict, provenance: dict, mode: str = "w") -> None:
+    """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`
+    (mode "a": to the file `growing` made)."""
+    with h5py.File(path, mode) as f:
         for name, a in arrays.items():
             a = np.asarray(a)
             if a.dtype.kind in "UO":
@@ -43,6 +45,20 @@ def write(path, kind: str, arrays: dict, provenance: dict) -> None:
         f.attrs["kind"] = kind
         for k, v in provenance.items():
             f.attrs[k] = _attr_value(v)
+
+
+@contextlib.contextmanager
+def growing(path, name: str, item_shape, dtype=np.uint8):
+    """A new file at `path` whose dataset `name`, (n, *item_shape), grows one item at a time (one per chunk, as
+    `write` stores pictures): yields append(item). Add the other arrays and the attrs with write(..., mode="a")."""
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset(name, (0, *item_shape), dtype, maxshape=(None, *item_shape),
+                              chunks=item_chunks((1, *item_shape)), compression="lzf")
+
+        def append(item):
+            ds.resize(len(ds) + 1, axis=0)
+            ds[len(ds) - 1] = item
+        yield append
 
 
 def item_chunks(shape) -> tuple:
