@@ -74,15 +74,27 @@ class Rows:
         for s, q in sorted(set(zip(src.tolist(), sub.tolist()))):
             mine = np.flatnonzero((src == s) & (sub == q))
             rows, where = np.unique(row[mine], return_inverse=True)      # h5py reads rows in increasing order
-            out[mine] = self._read(self.sources[s], rows, q)[where]
+            got = self._read(self.sources[s], rows, q)
+            if len(rows) == len(mine):
+                out[mine[np.argsort(where)]] = got                            # no temporary copy of the batch
+            else:
+                out[mine] = got[where]
         t = torch.from_numpy(out)
         return t.pin_memory() if self.pin else t
 
     def _read(self, ds, rows, q: int) -> np.ndarray:
+        """ds[rows] (or ds[rows, q]) for increasing `rows`: one read per run of consecutive rows, straight into the
+        result (h5py's own fancy indexing is ~50× slower on a random batch)."""
         self.reads += len(rows)
         self.largest_read = max(self.largest_read, len(rows))
-        sel = slice(int(rows[0]), int(rows[-1]) + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
-        return ds[sel] if q == WHOLE else ds[sel, q]
+        if isinstance(ds, np.ndarray):
+            return ds[rows] if q == WHOLE else ds[rows, q]
+        out = np.empty((len(rows), *self.shape[1:]), ds.dtype)
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(rows)]):
+            src = slice(int(rows[a]), int(rows[b - 1]) + 1)
+            ds.read_direct(out, np.s_[src] if q == WHOLE else np.s_[src, q], np.s_[a:b])
+        return out
 
     def close(self) -> None:
         for f in self.files:
