@@ -11,7 +11,9 @@ order, so that each process runs exactly one stage (the ones before it are done)
 stages run once per shard; their row sums the times and takes the largest RSS. The settings go to the folder's
 luigi.cfg: `[MakeSyntheticData] size`, and `[pair:SYNTHETIC]` image_size, epochs and every `--set KEY=VALUE`
 (otherwise the repository's SYNTHETIC defaults). Prints a table per size and the ratios of the last size to the
-first (time and RSS), and writes it all to `--out`/scale.json and scale.md.
+first (time and RSS), and writes it all to `--out`/scale.json and scale.md. Each size also gets a no-op rerun of the
+last stage (everything done): the fixed start-up cost of one `luigi --module tasks` process, which every row holds
+once per process; `work` ratios are those of the times less that start-up per process.
 """
 import argparse
 import json
@@ -68,7 +70,11 @@ def measure(size: str, work: Path, settings: dict) -> dict:
         runs = [run_stage(folder, [stage, "--pair", "SYNTHETIC", *(["--shard", str(i)] if stage in SHARDED else [])])
                 for i in range(n_shards(folder) if stage in SHARDED else 1)]
         rows[stage] = dict(seconds=round(sum(s for s, _ in runs), 2), rss_mib=round(max(r for _, r in runs), 1))
+        rows[stage]["processes"] = len(runs)
         print(f"  {size:8s} {stage:22s} {rows[stage]['seconds']:8.1f} s  {rows[stage]['rss_mib']:8.0f} MiB", flush=True)
+    seconds, _ = run_stage(folder, [CHAIN[-1], "--pair", "SYNTHETIC"])      # done already: start-up only
+    rows["start-up"] = dict(seconds=round(seconds, 2), rss_mib=0, processes=1)
+    print(f"  {size:8s} {'start-up (no-op rerun)':22s} {seconds:8.1f} s", flush=True)
     return rows
 
 
@@ -77,19 +83,27 @@ def table(results: dict) -> str:
     first, last = sizes[0], sizes[-1]
     head = ["stage", *(f"{s} s" for s in sizes), *(f"{s} MiB" for s in sizes)]
     if len(sizes) > 1:
-        head += [f"time {last}/{first}", f"RSS {last}/{first}"]
+        head += [f"time {last}/{first}", f"work {last}/{first}", f"RSS {last}/{first}"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def work(size, stage):
+        r = results[size][stage]
+        return max(r["seconds"] - r["processes"] * results[size]["start-up"]["seconds"], 1e-9)
     for stage in CHAIN:
         r = [results[s][stage] for s in sizes]
         cells = [stage, *(f"{x['seconds']:.1f}" for x in r), *(f"{x['rss_mib']:.0f}" for x in r)]
         if len(sizes) > 1:
-            cells += [f"{r[-1]['seconds'] / max(r[0]['seconds'], 1e-9):.2f}", f"{r[-1]['rss_mib'] / r[0]['rss_mib']:.2f}"]
+            cells += [f"{r[-1]['seconds'] / max(r[0]['seconds'], 1e-9):.2f}", f"{work(last, stage) / work(first, stage):.2f}",
+                      f"{r[-1]['rss_mib'] / r[0]['rss_mib']:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("| start-up (no-op rerun) | " + " | ".join(f"{results[s]['start-up']['seconds']:.1f}" for s in sizes)
+                 + " |" + " |" * (len(sizes) + (3 if len(sizes) > 1 else 0)))
     total = [sum(results[s][st]["seconds"] for st in CHAIN) for s in sizes]
     peak = [max(results[s][st]["rss_mib"] for st in CHAIN) for s in sizes]
     cells = ["whole chain (time: sum, RSS: max)", *(f"{t:.1f}" for t in total), *(f"{p:.0f}" for p in peak)]
     if len(sizes) > 1:
-        cells += [f"{total[-1] / total[0]:.2f}", f"{peak[-1] / peak[0]:.2f}"]
+        w = [sum(work(s, st) for st in CHAIN) for s in sizes]
+        cells += [f"{total[-1] / total[0]:.2f}", f"{w[-1] / w[0]:.2f}", f"{peak[-1] / peak[0]:.2f}"]
     return "\n".join(lines + ["| " + " | ".join(cells) + " |"])
 
 
