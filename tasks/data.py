@@ -23,7 +23,8 @@ class MakeSyntheticData(ArtifactTask):
                                  description="dataset size: default, tiny, x2/x4/x8/x16 (images and videos per class), "
                                              "ucf101 (101 classes, BU101→UCF101's counts)")
     processes = luigi.IntParameter(default=0, significant=False,
-                                   description="processes writing the files (0: one per CPU core); same bytes for any number")
+                                   description="processes writing the files (0: one per CPU core, fewer for small "
+                                               "sizes); the same bytes for any number")
 
     def output(self):
         return self.artifact("data")

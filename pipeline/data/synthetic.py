@@ -205,7 +205,8 @@ def default_processes() -> int:
 
 
 def generate(root, seed: int = 0, size: str = "default", progress=lambda done, total: None, processes: int = 1) -> dict:
-    """Write SYNTHETIC's image and video trees under `root` (byte-identical for a `seed`, whatever `processes`).
+    """Write SYNTHETIC's image and video trees under `root` (byte-identical for a `seed`, whatever `processes`;
+    0: one per CPU core, fewer for a small size).
 
     Returns what was written and how long it took: classes, images, videos, processes, seconds.
     """
@@ -227,7 +228,8 @@ def generate(root, seed: int = 0, size: str = "default", progress=lambda done, t
         (root / folder).mkdir(parents=True, exist_ok=True)
 
     write = partial(_write, root=root, seed=seed, spec=spec, n_classes=n)
-    processes = max(1, min(processes or default_processes(), len(jobs)))
+    # 0: one per core, but at least ~100 files each (starting a process costs about as much as writing 100)
+    processes = max(1, min(processes or min(default_processes(), len(jobs) // 100), len(jobs)))
     if processes == 1:
         for done, job in enumerate(jobs, 1):
             write(job)
