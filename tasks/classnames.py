@@ -39,8 +39,9 @@ class EmbedClassNames(Dataset, ArtifactTask):
         return self.artifact("classnames.h5")
 
     def run(self):
+        from pipeline.data import manifest
         from pipeline.io import h5io
-        names = self.pair_spec.classes
+        names = manifest.Manifest.from_json(self.input().path).classes     # the pair's (SYNTHETIC's: of its size)
         S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path, self.centre)
         log.info("EmbedClassNames %s: %s", self.pair, info["description"])
         for name, missing in info["missing_words"].items():

@@ -17,15 +17,22 @@ log = logging.getLogger("luigi-interface")
 class MakeSyntheticData(ArtifactTask):
     """SYNTHETIC only: generate the dataset in the official Stanford40 and UCF101 layouts."""
     data_seed = luigi.IntParameter(default=0, description="seed of the generated dataset")
-    size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default", description="dataset size")
+    size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default",
+                                 description="dataset size: default, tiny, x2/x4/x8/x16 (images and videos per class), "
+                                             "ucf101 (101 classes, BU101→UCF101's counts)")
+    processes = luigi.IntParameter(default=0, significant=False,
+                                   description="processes writing the files (0: one per CPU core, fewer for small "
+                                               "sizes); the same bytes for any number")
 
     def output(self):
         return self.artifact("data")
 
     def run(self):
         with self.output().temporary_path() as tmp:
-            synthetic.generate(tmp, self.data_seed, self.size,
-                               progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
+            stats = synthetic.generate(tmp, self.data_seed, self.size, processes=self.processes,
+                                       progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
+        log.info("MakeSyntheticData %s: %d classes, %d images, %d videos generated in %.1f s by %d processes", self.size,
+                 stats["classes"], stats["images"], stats["videos"], stats["seconds"], stats["processes"])
 
 
 class datasets(luigi.Config):
@@ -50,6 +57,11 @@ class BuildManifest(Dataset, ArtifactTask):
     """
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
+
+    @property
+    def pair_spec(self):
+        """SYNTHETIC's class table and layouts depend on its size (the ucf101 size: BU101→UCF101's)."""
+        return synthetic.pair(self.requires().size) if self.pair == "SYNTHETIC" else super().pair_spec
 
     def output(self):
         return self.artifact("manifest.json")
@@ -94,10 +106,11 @@ class PrepareImages(Dataset, ImageSize, ArtifactTask):
         from pipeline.io import h5io
         from pipeline.io.rejects import rejects_array
         m = manifest.Manifest.from_json(self.input().path)
-        arrays, rejects = images.prepare(m.images, self.image_size, progress=lambda i, n: (
-            self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))
-        for item_id, reason in rejects:
-            log.warning("PrepareImages: rejected %s: %s", item_id, reason)
-        arrays["rejects"] = rejects_array(rejects, self.output().path)
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, "images", arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
+            with h5io.growing(tmp, "X", (self.image_size, self.image_size, 3)) as append:   # one image in memory
+                arrays, rejects = images.prepare(m.images, self.image_size, append=append, progress=lambda i, n: (
+                    self.progress(i / n, f"{i}/{n} images") if i % 200 == 0 or i == n else None))
+            for item_id, reason in rejects:
+                log.warning("PrepareImages: rejected %s: %s", item_id, reason)
+            arrays["rejects"] = rejects_array(rejects, self.output().path)
+            h5io.write(tmp, "images", arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), mode="a")

@@ -57,9 +57,9 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
         m = self.manifest()
         return m, m.shard(self.shard, self.n_shards)
 
-    def write(self, kind, m, arrays, rejects, warnings):
+    def write(self, kind, m, arrays, rejects, warnings, tmp=None):
         """The shard file: `arrays` of the used videos, `rejects` [(id, reason)] and `warnings` [(id, warning)] (or
-        the keyframe shard's own arrays of them, copied)."""
+        the keyframe shard's own arrays of them, copied); added to `tmp` when given (h5io.growing's file)."""
         from pipeline.io import h5io
         from pipeline.io.rejects import rejects_array, warnings_array
         if isinstance(rejects, list):
@@ -69,6 +69,9 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
                 log.warning("%s: used %s, but %s", self.get_task_family(), vid, warning)
             rejects, warnings = rejects_array(rejects, self.output().path), warnings_array(warnings)
         arrays.update(rejects=rejects, warnings=warnings)
+        if tmp:
+            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), mode="a")
+            return
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), uncompressed=("K",))
 
@@ -83,15 +86,21 @@ class ExtractKeyframes(Device, VideoShardTask):
     def run(self):
         from pipeline.video import shards
         m, videos = self.videos()
+        from pipeline.io import h5io
         appearance = None
         if self.pool_frames:                  # torch only then
             from pipeline.method.train import resolve_device
             from pipeline.video.appearance import PooledAppearance
             appearance = PooledAppearance(self.image_size, resolve_device(self.device))
-        arrays, rejects, warnings = shards.keyframe_shard(
-            videos, self.keyframes, self.image_size, motion=(self.grid, self.bins), appearance=appearance,
-            pool_frames=self.pool_frames, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
-        self.write("keyframes", m, arrays, rejects, warnings)
+        S = self.image_size
+        with self.output().temporary_path() as tmp:
+            # one video's keyframes in memory; K uncompressed (h5io.write's `uncompressed`)
+            with h5io.growing(tmp, "K", (self.keyframes, S, S, 3), compression=None) as append:
+                arrays, rejects, warnings = shards.keyframe_shard(
+                    videos, self.keyframes, S, motion=(self.grid, self.bins), appearance=appearance,
+                    pool_frames=self.pool_frames, append=append,
+                    progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
+            self.write("keyframes", m, arrays, rejects, warnings, tmp)
 
 
 class ExtractVideoFeatures(Device, VideoShardTask):

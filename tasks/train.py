@@ -60,11 +60,10 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         from pipeline.method.train import TrainConfig
         inp = self.input()
         m = manifest.Manifest.from_json(inp["manifest"].path)
-        data = assemble.training_data(
-            m, h5io.read(inp["images"].path, "images", ["X", "labels", "ids"]),
-            h5io.read_shards([t.path for t in inp["keyframes"]], "keyframes"),
-            h5io.read_shards([t.path for t in inp["video_features"]], "video_features"),
-            h5io.read(inp["classnames"].path, "classnames")["S"], use_keyframes=self.use_keyframes)
+        images, keyframes, video_features = assemble.read_inputs(      # X and K: read a batch at a time
+            inp["images"].path, [t.path for t in inp["keyframes"]], [t.path for t in inp["video_features"]])
+        data = assemble.training_data(m, images, keyframes, video_features,
+                                      h5io.read(inp["classnames"].path, "classnames")["S"], use_keyframes=self.use_keyframes)
         cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
@@ -101,10 +100,10 @@ class DumpFeatures(OneChain, ArtifactTask):
         from pipeline.method import checkpoint, features, train
         upstream = self.requires().input()
         m = manifest.Manifest.from_json(upstream["manifest"].path)
-        images = h5io.read(upstream["images"].path, "images", ["X", "labels", "ids"])
+        images, keyframes, video_features = assemble.read_inputs(      # X and K: read a batch at a time
+            upstream["images"].path, [t.path for t in upstream["keyframes"]], [t.path for t in upstream["video_features"]])
         assemble.image_arrays(m, images, upstream["images"].path)
-        videos = assemble.video_arrays(m, h5io.read_shards([t.path for t in upstream["keyframes"]], "keyframes"),
-                                       h5io.read_shards([t.path for t in upstream["video_features"]], "video_features"))
+        videos = assemble.video_arrays(m, keyframes, video_features)
         self.progress(0.1, "computing F, H, G")
         device = train.resolve_device(self.device)
         out = features.dump(checkpoint.load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)

@@ -70,21 +70,26 @@ def load_rgb(path, size: int) -> np.ndarray:
         raise ImageError(path, f"cannot be decoded, truncated or damaged ({type(e).__name__}: {e})") from None
 
 
-def prepare(items, size: int, progress=lambda i, n: None) -> tuple:
+def prepare(items, size: int, progress=lambda i, n: None, append=None) -> tuple:
     """The images of `items` (manifest Items) as arrays, and the reasons of those that cannot be used.
 
     Returns (arrays, rejects): X (n, size, size, 3) uint8, labels (n,), ids (n,), split (n,) of the n usable
-    images in input order; rejects [(id, reason)].
+    images in input order; rejects [(id, reason)]. With `append` (pipeline.io.h5io.growing), each image goes to it
+    as soon as it is decoded and X is not returned: memory then holds one image, whatever n is.
     """
-    X = np.empty((len(items), size, size, 3), np.uint8)
+    X = np.empty((0 if append else len(items), size, size, 3), np.uint8)
     kept, rejects = [], []
     for i, item in enumerate(items):
         try:
-            X[len(kept)] = load_rgb(item.path, size)
+            x = load_rgb(item.path, size)
         except ImageError as e:
             rejects.append((item.id, e.reason))
         else:
+            if append:
+                append(x)
+            else:
+                X[len(kept)] = x
             kept.append(item)
         progress(i + 1, len(items))
-    return dict(X=X[:len(kept)], labels=np.array([it.label for it in kept], np.int64),
+    return dict(**({} if append else dict(X=X[:len(kept)])), labels=np.array([it.label for it in kept], np.int64),
                 ids=np.array([it.id for it in kept], dtype=str), split=np.array([it.split for it in kept], dtype=str)), rejects

@@ -1,9 +1,25 @@
-"""Join per-stage artifacts by item id into the arrays training and evaluation consume."""
+"""Join per-stage artifacts by item id into the arrays training and evaluation consume.
+
+The pictures (images X, keyframes K) stay in their files: `read_inputs` gives them as pipeline.io.rows.Rows,
+which the joins below select from without reading, and training and the feature dump read a batch at a time.
+Every function here also takes in-memory arrays in their place.
+"""
 import numpy as np
 
 from pipeline.data.manifest import Manifest
 from pipeline.errors import DataError
+from pipeline.io import h5io
+from pipeline.io.rows import Rows, first_keyframes, take
 from pipeline.method.train import TrainData
+
+
+def read_inputs(images_path, keyframe_paths, feature_paths) -> tuple:
+    """(images, keyframes, video features) as dicts of PrepareImages' and the shards' datasets, with X and K as Rows."""
+    images = h5io.read(images_path, "images", ["labels", "ids"])
+    images["X"] = Rows.of_h5([images_path], "X", "images")
+    keyframes = h5io.read_shards(keyframe_paths, "keyframes", skip=("K",))
+    keyframes["K"] = Rows.of_h5(keyframe_paths, "K", "keyframes")
+    return images, keyframes, h5io.read_shards(feature_paths, "video_features")
 
 
 def check_ids(found, expected, what: str, path: str = "") -> None:
@@ -53,7 +69,7 @@ def video_arrays(m: Manifest, keyframes: dict, video_features: dict) -> dict:
     row_y = {i: r for r, i in enumerate(np.asarray(video_features["ids"]).astype(str))}
     ik = np.array([row_k[i] for i in kept], np.int64)
     iy = np.array([row_y[i] for i in kept], np.int64)
-    K = keyframes["K"] if np.array_equal(ik, np.arange(len(keyframes["K"]))) else keyframes["K"][ik]
+    K = keyframes["K"] if np.array_equal(ik, np.arange(len(keyframes["K"]))) else take(keyframes["K"], ik)
     Y = video_features["Y"] if np.array_equal(iy, np.arange(len(video_features["Y"]))) else video_features["Y"][iy]
     return dict(K=K, Y=Y, labels=np.array([v.label for v in videos], np.int64),
                 split=np.array([v.split for v in videos]), ids=np.array(kept))
@@ -71,5 +87,5 @@ def training_data(m: Manifest, images: dict, keyframes: dict, video_features: di
     train = v["split"] == "train"
     k = v["K"].shape[1] if use_keyframes else 0
     return TrainData(X=images["X"], y_X=images["labels"].astype(np.int64),
-                     K=v["K"][train][:, :k].reshape(-1, *v["K"].shape[2:]), y_K=np.repeat(v["labels"][train], k).astype(np.int64),
+                     K=first_keyframes(take(v["K"], np.flatnonzero(train)), k), y_K=np.repeat(v["labels"][train], k).astype(np.int64),
                      Y=v["Y"][train], y_Y=v["labels"][train].astype(np.int64), S=S)

@@ -4,6 +4,7 @@ Every artifact holds `schema_version`, `kind` (what the file is: "features", "ke
 provenance of the task that wrote it (task, params, code version, time, class names). Attribute values
 that are not scalars or flat lists are stored as JSON strings, so `h5ls -v`/`h5dump` show them as text.
 """
+import contextlib
 import json
 from pathlib import Path
 
@@ -25,12 +26,13 @@ def _attr_value(v):
     return json.dumps(v, sort_keys=True, default=str)
 
 
-def write(path, kind: str, arrays: dict, provenance: dict, uncompressed=()) -> None:
-    """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`.
+def write(path, kind: str, arrays: dict, provenance: dict, mode: str = "w", uncompressed=()) -> None:
+    """Write `arrays` (name → ndarray; str arrays become UTF-8 strings) and attrs to a new file at `path`
+    (mode "a": to the file `growing` made).
 
     `uncompressed`: names of arrays stored without compression, one row per chunk: pixels (keyframes), which LZF
     shrinks by a sixth at a thirtieth of the write speed (artifacts/README.md, "Storage")."""
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, mode) as f:
         for name, a in arrays.items():
             a = np.asarray(a)
             if a.dtype.kind in "UO":
@@ -40,12 +42,34 @@ def write(path, kind: str, arrays: dict, provenance: dict, uncompressed=()) -> N
             elif name in uncompressed:
                 f.create_dataset(name, data=a, chunks=(1, *a.shape[1:]))
             else:
-                # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array.
-                f.create_dataset(name, data=a, chunks=True, compression="lzf")
+                # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array. Images
+                # and keyframes (uint8, (n, [k,] S, S, 3)) one per chunk: a batch reads its items only (pipeline.io.rows).
+                f.create_dataset(name, data=a, chunks=item_chunks(a.shape) if a.dtype == np.uint8 and a.ndim >= 4 else True,
+                                 compression="lzf")
         f.attrs["schema_version"] = SCHEMA_VERSION
         f.attrs["kind"] = kind
         for k, v in provenance.items():
             f.attrs[k] = _attr_value(v)
+
+
+@contextlib.contextmanager
+def growing(path, name: str, item_shape, dtype=np.uint8, compression="lzf"):
+    """A new file at `path` whose dataset `name`, (n, *item_shape), grows one item at a time (one picture per chunk,
+    as `write` stores pictures): yields append(item). Add the other arrays and the attrs with write(..., mode="a").
+    compression None: stored as is (keyframes: see `write`'s `uncompressed`)."""
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset(name, (0, *item_shape), dtype, maxshape=(None, *item_shape),
+                              chunks=item_chunks((1, *item_shape)), compression=compression)
+
+        def append(item):
+            ds.resize(len(ds) + 1, axis=0)
+            ds[len(ds) - 1] = item
+        yield append
+
+
+def item_chunks(shape) -> tuple:
+    """HDF5 chunk shape of a (n, [k,] S, S, 3) array of pictures: one picture each."""
+    return (1,) * (len(shape) - 3) + tuple(shape[-3:])
 
 
 def _check(f, path, kind):
@@ -58,8 +82,23 @@ def _check(f, path, kind):
                         f"check which artifact was passed.")
 
 
-def read(path, kind=None, names=None) -> dict:
-    """Read datasets (all, or `names`) into memory; strings come back as str arrays."""
+def open_artifact(path, kind=None, names=()):
+    """An artifact open for reading, after checking its schema, kind and that it holds `names` (DataError otherwise)."""
+    f = open_h5(path)
+    try:
+        _check(f, path, kind)
+        missing = [n for n in names if n not in f]
+        if missing:
+            raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
+                            f"Delete it and re-run {f.attrs.get('task_id', 'the task that wrote it')}.")
+    except DataError:
+        f.close()
+        raise
+    return f
+
+
+def read(path, kind=None, names=None, skip=()) -> dict:
+    """Read datasets (all but `skip`, or `names`) into memory; strings come back as str arrays."""
     path = Path(path)
     try:
         f = h5py.File(path, "r")
@@ -67,7 +106,7 @@ def read(path, kind=None, names=None) -> dict:
         raise DataError(f"{path}: not a readable HDF5 file ({e}). Delete it and re-run the task that wrote it.") from None
     with f:
         _check(f, path, kind)
-        names = list(f.keys()) if names is None else names
+        names = [n for n in f.keys() if n not in skip] if names is None else names
         missing = [n for n in names if n not in f]
         if missing:
             raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
@@ -122,7 +161,7 @@ def values(ds, rows=None):
     return ds[sel]
 
 
-def read_shards(paths, kind) -> dict:
-    """Read several shard files of one kind and concatenate each dataset along axis 0, in shard order."""
-    parts = [read(p, kind) for p in paths]
+def read_shards(paths, kind, skip=()) -> dict:
+    """Read several shard files of one kind and concatenate each dataset (but `skip`) along axis 0, in shard order."""
+    parts = [read(p, kind, skip=skip) for p in paths]
     return {n: np.concatenate([p[n] for p in parts]) for n in parts[0]}

@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
+from pipeline.io import rows
 from pipeline.method import sae
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
@@ -63,7 +64,10 @@ class TrainConfig:
 
 @dataclass
 class TrainData:
-    """Everything training sees: uint8 still images, float video features, integer labels, S (C, d)."""
+    """Everything training sees: uint8 still images, float video features, integer labels, S (C, d).
+
+    X and K are arrays or pipeline.io.rows.Rows (read from their HDF5 files a batch at a time).
+    """
     X: np.ndarray        # (n_img, S, S, 3) uint8 images
     y_X: np.ndarray      # (n_img,)
     K: np.ndarray        # (n_kf, S, S, 3) uint8 keyframes of the training videos
@@ -188,7 +192,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     model.to(device)
     amp = dict(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
-    X = torch.from_numpy(np.concatenate([data.X, data.K]))            # still items: images then keyframes
+    X = rows.concat(data.X, data.K)        # still items: images then keyframes; X[index] reads those items only
     y_X = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).to(device)
     is_kf = torch.cat([torch.zeros(len(data.X), dtype=torch.bool), torch.ones(len(data.K), dtype=torch.bool)]).to(device)
     if device.type == "cuda":

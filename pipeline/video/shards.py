@@ -16,14 +16,15 @@ from pipeline.video.motion import motion_descriptor
 
 
 def keyframe_shard(videos, k: int, size: int, motion=None, appearance=None, pool_frames: int = 0,
-                   progress=lambda i, n: None) -> tuple:
+                   progress=lambda i, n: None, append=None) -> tuple:
     """Keyframes of `videos` (manifest Items), and in the same decoding pass the offline video features.
 
     motion: (grid, bins) of pipeline.video.motion.motion_descriptor, or None. appearance: a
     pipeline.video.appearance.PooledAppearance applied to `pool_frames` evenly spread frames (S×S), or None.
     Returns (arrays, rejects, warnings): arrays K (n, k, S, S, 3) uint8, frame_index (n, k), ids (n,), Y (n, D)
     float32 when `motion`, A (n, 1280) float32 when `appearance`, for the n accepted videos in input order;
-    rejects [(id, reason)]; warnings [(id, warning)] of accepted videos.
+    rejects [(id, reason)]; warnings [(id, warning)] of accepted videos. With `append` (pipeline.io.h5io.growing),
+    each video's keyframes go to it as they are extracted and K is not returned (one video's in memory).
     """
     K, index, ids, Y, A, rejects, warnings = [], [], [], [], [], [], []
     n_clip = pool_frames if appearance is not None else 0
@@ -38,12 +39,12 @@ def keyframe_shard(videos, k: int, size: int, motion=None, appearance=None, pool
         except VideoError as e:
             rejects.append((v.id, e.reason))
         else:
-            K.append(s.keyframes)
+            (append or K.append)(s.keyframes)
             index.append(s.key_index)
             ids.append(v.id)
             warnings += [(v.id, w) for w in s.warnings]
         progress(i + 1, len(videos))
-    arrays = dict(K=np.stack(K) if K else np.empty((0, k, size, size, 3), np.uint8),
+    arrays = dict(**({} if append else dict(K=np.stack(K) if K else np.empty((0, k, size, size, 3), np.uint8))),
                   frame_index=np.array(index, np.int64).reshape(len(ids), k), ids=np.array(ids, dtype=str))
     if motion:
         arrays["Y"] = np.stack(Y) if Y else np.empty((0, motion_dim(*motion)), np.float32)
