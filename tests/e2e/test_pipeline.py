@@ -41,8 +41,9 @@ def test_hdf5_artifacts_have_named_datasets_and_provenance(tiny_run):
             assert f["G"].shape[0] == f["video_ids"].shape[0] == f["H"].shape[0]
 
 
-def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tiny_run):
-    cwd = tiny_run
+def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tiny_run, tmp_path):
+    cwd = tmp_path / "run"          # a copy (copy2 keeps the times): the shared run stays complete for other tests
+    shutil.copytree(tiny_run, cwd)
     again = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--no-lock"], cwd)
     assert again.returncode == 0
     assert "ran successfully" not in again.stderr and "already done" in again.stderr or "complete ones" in again.stderr
