@@ -8,7 +8,6 @@ new, randomly initialised c-wide head — as `self.full[-1]`. torchvision models
 (pipeline.pretrained.load_pretrained, TrainDIVAFN's `pretrained` path).
 """
 import torch
-import torchvision
 from torch import nn
 
 from . import BACKBONES  # noqa: F401  (the names, defined without torch in models/__init__.py)
@@ -27,6 +26,7 @@ class TorchvisionBackbone(StillNet):
 
     def __init__(self, name: str, c: int, fc_dim: int = 4096, dropout: float = 0.5, scale: float = 4.0):
         super().__init__(scale)
+        import torchvision          # here: an efficientnet_lite0 or CNN-F model (and prediction) never pays for it
         self.name = name
         if name == "alexnet":
             net = torchvision.models.alexnet(weights=None)
