@@ -23,4 +23,5 @@ def test_with_workers_the_worker_imports_the_libraries_once_before_forking(tiny_
     shutil.rmtree(run_folder(tiny_run))                         # the report: quick to make again
     code, heavy, _ = probe(["RunExperiment", "--pair", "SYNTHETIC", "--no-lock", "--workers", "2"], tiny_run)
     assert code == 0 and run_folder(tiny_run).is_dir()
-    assert heavy == list(HEAVY)
+    # torchvision only with the backbones and 3D CNNs that use it (models.backbones imports it there), not this run's
+    assert heavy == [m for m in HEAVY if m != "torchvision"]
