@@ -73,7 +73,7 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
             h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), mode="a")
             return
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)), uncompressed=("K",))
+            h5io.write(tmp, kind, arrays, self.provenance(classes=m.classes, n_rejected=len(rejects)))
 
 
 class ExtractKeyframes(Device, VideoShardTask):
@@ -84,9 +84,9 @@ class ExtractKeyframes(Device, VideoShardTask):
     pool_frames = luigi.IntParameter(default=0, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
+        from pipeline.io import h5io
         from pipeline.video import shards
         m, videos = self.videos()
-        from pipeline.io import h5io
         appearance = None
         if self.pool_frames:                  # torch only then
             from pipeline.method.train import resolve_device

@@ -70,13 +70,14 @@ class PredictShard(Predicting, ArtifactTask):
         return self.artifact(f"shard-{self.shard:03d}.h5")
 
     def run(self):
+        from pipeline.data import manifest
         from pipeline.io import h5io
         from pipeline.predict import shard_file
         from pipeline.predict.core import Predictor
         if not 0 <= self.shard < self.shards:
             raise DataError(f"--shard {self.shard} is outside 0..{self.shards - 1} (--shards {self.shards})")
         videos = self.video_list()
-        lo, hi = self.shard * len(videos) // self.shards, (self.shard + 1) * len(videos) // self.shards
+        lo, hi = manifest.shard_bounds(len(videos), self.shard, self.shards)     # as ExtractKeyframes' shards
         predictor = Predictor(chain_of(self.requires()), self.device)
         rows, kept = predictor(videos[lo:hi], self.top_k, progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"),
                                keep_keyframes=max(0, self.contact_sheet - lo))
@@ -99,9 +100,8 @@ class Predict(Predicting, ArtifactTask):
 
     def run(self):
         from pipeline.predict import shard_file, write
-        from pipeline.predict.cli import about
         rows, kept = shard_file.join([t.path for t in self.input()])
-        info = dict(about(chain_of(self.clone(FitClassifier)), self.top_k), video_source=str(self.videos),
+        info = dict(write.describe(chain_of(self.clone(FitClassifier)), self.top_k), video_source=str(self.videos),
                     provenance=self.provenance())
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)

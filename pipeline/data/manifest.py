@@ -40,8 +40,13 @@ class Manifest:
 
     def shard(self, index: int, count: int) -> list:
         """Videos of shard `index` of `count`: a contiguous run, so shards concatenate in manifest order."""
-        n = len(self.videos)
-        return self.videos[index * n // count:(index + 1) * n // count]
+        lo, hi = shard_bounds(len(self.videos), index, count)
+        return self.videos[lo:hi]
+
+
+def shard_bounds(n: int, index: int, count: int) -> tuple:
+    """(first, end) of shard `index` of `count` over n items: contiguous runs that concatenate in order."""
+    return index * n // count, (index + 1) * n // count
 
 
 def dataset_roots(pair: Pair, data_root, overrides=None) -> dict:

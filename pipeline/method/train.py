@@ -19,8 +19,8 @@ side's step and refreshed as each batch is recomputed (DCMH). They hold determin
 evaluation-mode output of the un-augmented item, which is what the classifier later sees. A share augment_p of
 each batch's stills is augmented; the others' rows come from the step's own output, which is the
 evaluation-mode one when f has no dropout and no batch-statistics BatchNorm (efficientnet_lite0) — otherwise
-the batch's rows are recomputed in evaluation mode (`stochastic`), one more forward pass. Each L_sim is a mean, not the paper's sum:
-with `balanced` (the default) the mean of its same-class pairs' mean and its different-class pairs' mean,
+the batch's rows are recomputed in evaluation mode (`stochastic`), one more forward pass.
+Each L_sim is a mean, not the paper's sum: with `balanced` (the default) the mean of its same-class pairs' mean and its different-class pairs' mean,
 otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
 another by its item count (the weights α, β in luigi.cfg then mean what they say), and with `balanced` the
 1 − 1/C of pairs that are negative do not make collapsing every feature onto one point a near-optimum

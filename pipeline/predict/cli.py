@@ -44,10 +44,17 @@ def main(argv=None) -> int:
         keep = args.contact_sheet if args.out else 0
         rows, kept = predictor(videos, args.top_k, args.batch, _progress, keep)
         if args.out:
-            from pipeline.predict.write import write_all
+            import os
+            import tempfile
+
+            from pipeline.predict.write import describe, write_all
             out = Path(args.out)
             out.mkdir(parents=True, exist_ok=True)
-            write_all(out, rows, kept, about(chain, args.top_k))
+            tmp = Path(tempfile.mkdtemp(dir=out, prefix=".partial-"))   # a killed run leaves no half-written file
+            write_all(tmp, rows, kept, describe(chain, args.top_k))
+            for f in tmp.iterdir():
+                os.replace(f, out / f.name)
+            tmp.rmdir()
             print(f"divafn-predict: {out}/predictions.csv", file=sys.stderr)
         else:
             from pipeline.predict.core import COLUMNS
@@ -65,15 +72,6 @@ def main(argv=None) -> int:
 
 def _progress(i: int, n: int) -> None:
     print(f"divafn-predict: {i}/{n} videos", file=sys.stderr)
-
-
-def about(chain, top_k: int) -> dict:
-    """What made a set of predictions: predictions.json's keys besides `predictions`."""
-    from pipeline.io import provenance
-    return dict(pair=chain.pair, chain=chain.source, settings=chain.settings, top_k=top_k,
-                artifacts=dict(model=str(chain.model), semantic=str(chain.semantic), classifier=str(chain.classifier)),
-                run_code_version=chain.code_version, code_version=provenance.code_version(),
-                created_utc=provenance.utc_now())
 
 
 if __name__ == "__main__":

@@ -97,3 +97,12 @@ def write_all(folder, rows: list, keyframes: dict, about: dict) -> None:
     write_json(folder / "predictions.json", rows, about)
     shown = contact_sheet(folder / "contact_sheet.png", rows, keyframes)
     write_markdown(folder / "predictions.md", rows, "contact_sheet.png", shown, about)
+
+
+def describe(chain, top_k: int) -> dict:
+    """What made a set of predictions: predictions.json's keys besides `predictions`."""
+    from pipeline.io import provenance
+    return dict(pair=chain.pair, chain=chain.source, settings=chain.settings, top_k=top_k,
+                artifacts=dict(model=str(chain.model), semantic=str(chain.semantic), classifier=str(chain.classifier)),
+                run_code_version=chain.code_version, code_version=provenance.code_version(),
+                created_utc=provenance.utc_now())
