@@ -6,7 +6,7 @@
 Reads the pair folder's manifest, images, keyframe shards and class names (one RunExperiment's, with
 `[ExtractKeyframes] pool_frames > 0` for the appearance feature A), trains `pipeline.method.train.train` with
 TrainConfig's defaults overridden by the JSON, dumps F, H, G, and scores — with the pipeline's own functions — the
-methods, the λs and the alignment, for the trained networks and for their initial weights ("untrained"). The video
+methods (with each `--scaling` of the SVM's input), the λs and the alignment, for the trained networks and for their initial weights ("untrained"). The video
 feature: Y (motion), A (appearance) or A+Y. S is the run's classnames.h5 as that run's EmbedClassNames made it
 (its provider, centred or not).
 """
@@ -39,6 +39,7 @@ def main(argv=None):
     p.add_argument("--c", type=int, default=64)
     p.add_argument("--fc-dim", type=int, default=1024)
     p.add_argument("--image-size", type=int, default=64)
+    p.add_argument("--scaling", default="blocks", help="the SVM's input scaling(s), comma-separated: blocks, standardise")
     a = p.parse_args(argv)
     A = a.pair_folder
     m = manifest.Manifest.from_json(one(A, "BuildManifest-*/manifest.json"))
@@ -61,18 +62,22 @@ def main(argv=None):
         if epochs:
             train.train(model, data, cfg, pretrained=bool(weights))
         else:
-            model.g.set_input_stats(torch.from_numpy(data.Y).float())
+            model.g.set_input_stats(torch.from_numpy(data.Y).float(), per_dimension=cfg.video_input == "standardise")
         d = features.dump(model, images["X"], videos["K"], videos["Y"], torch.device("cpu"))
         fit = semantics.fit_all(d["F"], images["labels"], d["H"], d["G"], y, split == "train", S,
                                 [10.0 ** e for e in range(-2, 7)], "mean", a.seed, True)
         feats = dict(F=d["F"], H=d["H"], G=d["G"], Y=videos["Y"], image_labels=images["labels"], video_labels=y,
                      video_split=split)
         M = methods.ablation_features(feats, fit["arrays"])
-        res = methods.compare(M, y, split, C)
-        res["image_only"] = methods.image_only(d["F"], images["labels"], M["keyframe_only"], y, split, C)
+        out[name] = {}
+        for scaling in a.scaling.split(","):
+            res = methods.compare(M, y, split, C, seed=a.seed, scaling=scaling)
+            res["image_only"] = methods.image_only(d["F"], images["labels"], M["keyframe_only"][0], y, split, C,
+                                                   seed=a.seed, scaling=scaling)
+            out[name]["accuracy" if scaling == "blocks" else f"accuracy_{scaling}"] = {
+                k: round(100 * v["accuracy"], 1) for k, v in res.items()}
         align = stats.alignment_scores(d["F"], d["H"], d["G"], images["labels"], y, split == "test", C)
-        out[name] = dict(accuracy={k: round(100 * v["accuracy"], 1) for k, v in res.items()},
-                         alignment={k: round(100 * v, 1) for k, v in align.items()}, lambdas=fit["lambdas"])
+        out[name].update(alignment={k: round(100 * v, 1) for k, v in align.items()}, lambdas=fit["lambdas"])
     print(json.dumps(dict(overrides=json.loads(a.overrides), feature=a.feature, seed=a.seed, n_test=int((split == "test").sum()),
                           **out), indent=1))
     return out

@@ -29,13 +29,13 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
     def accuracies(blocks: dict) -> dict:                # the pipeline's own comparison: same SVM, same split
         return {k: r["accuracy"] for k, r in methods.compare(blocks, y, split, len(S)).items()}
 
-    out = {"y (raw video feature)": accuracies({"accuracy": features["Y"]})}
+    out = {"y (raw video feature)": accuracies({"accuracy": [features["Y"]]})}
     for stage, (F, H, G) in (("after training", ("F", "H", "G")), ("before training", ("F0", "H0", "G0"))):
         if H not in features:
             continue
         F, H, G = features[F], features[H], features[G]
         h = pool_keyframes(H)
-        blocks = {"h": h, "G": G, "[h;G]": np.c_[h, G]}
+        blocks = {"h": [h], "G": [G], "[h;G]": [h, G]}
         for name, centre in (("divafn", True), ("divafn_plain", False)):
             fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
             blocks[name] = methods.divafn_features(fit["arrays"])

@@ -1,6 +1,6 @@
 """The final classifier: a linear SVM on the semantic features of the training videos, scored on the test videos.
 
-Its fitted arrays (scaler and SVM) are kept in classifier.h5, which prediction (tasks/predict.py) reads."""
+Its fitted arrays (input scaling and SVM) are kept in classifier.h5, which prediction (tasks/predict.py) reads."""
 import logging
 
 import luigi
@@ -15,6 +15,9 @@ log = logging.getLogger("luigi-interface")
 class FitClassifier(OneChain, ArtifactTask):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
+    scaling = luigi.ChoiceParameter(choices=["blocks", "standardise"], default="blocks",
+                                    description="the SVM's input: each block centred and L2-normalised (blocks), or "
+                                                "every coordinate standardised (standardise)")
 
     def requires(self):
         return self.clone(ProjectSemantics)
@@ -30,13 +33,14 @@ class FitClassifier(OneChain, ArtifactTask):
         sem = h5io.read(self.input().path, "semantic", ["SH", "SG", "SE"])
         classes = h5io.attrs(features_path)["classes"]
         scores = methods.compare(methods.method_features(f, sem), f["video_labels"], f["video_split"],
-                                     len(classes), self.svm_c, self.seed)
+                                 len(classes), self.svm_c, self.seed, self.scaling)
         test = f["video_split"] == "test"
         out = results.results_json(classes, f["video_ids"][test], f["video_labels"][test], scores, self.provenance())
         for name, r in scores.items():
             log.info("%s: test accuracy %s %.1f%%", self.pair, name, 100 * r["accuracy"])
         with self.output()["classifier"].temporary_path() as tmp:
             h5io.write(tmp, "classifier", classifier.to_arrays(scores["divafn"]["model"]),
-                       self.provenance(classes=classes, method="divafn", input=methods.METHODS["divafn"]["input"]))
+                       self.provenance(classes=classes, method="divafn", input=methods.METHODS["divafn"]["input"],
+                                       scaling=self.scaling))
         with self.output()["results"].temporary_path() as tmp:
             results.write_json(tmp, out)

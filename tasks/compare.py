@@ -31,9 +31,10 @@ class CompareMethods(Chain, ArtifactTask):
                     classnames=self.clone(EmbedClassNames))
 
     def scoring(self) -> dict:
-        """How it scores: FitClassifier's SVM C, and ProjectSemantics' pooling, λ grid and centring (divafn_untrained)."""
-        project = self.requires()["divafn"]
-        return dict(svm_c=self.clone(FitClassifier).svm_c, keyframe_pooling=project.keyframe_pooling,
+        """How it scores: FitClassifier's SVM C and input scaling, and ProjectSemantics' pooling, λ grid and centring
+        (divafn_untrained)."""
+        project, fit = self.requires()["divafn"], self.clone(FitClassifier)
+        return dict(svm_c=fit.svm_c, scaling=fit.scaling, keyframe_pooling=project.keyframe_pooling,
                     lambda_grid=list(project.lambda_grid), centre=project.centre)
 
     def digest_params(self) -> dict:
@@ -55,12 +56,13 @@ class CompareMethods(Chain, ArtifactTask):
         untrained = methods.untrained_semantic(f, h5io.read(self.input()["classnames"].path, "classnames")["S"],
                                                scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed, scoring["centre"])
         scores = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
-                                     len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed, untrained)
+                                     len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed, untrained,
+                                     scoring["scaling"])
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
         out = results.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], scores,
-                                   self.provenance(method_descriptions=methods.METHODS))
+                                   self.provenance(method_descriptions=methods.METHODS, scoring=scoring))
         with self.output().temporary_path() as tmp:
             results.write_json(tmp, out)
 

@@ -37,6 +37,9 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                                                                "others' features refresh the buffers)")
     balanced = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                    description="L_sim weighs same-class and different-class pairs equally")
+    video_input = luigi.ChoiceParameter(choices=["standardise", "uniform"], default="standardise",
+                                        description="g's input, centred per dimension on the training videos, then each "
+                                                    "dimension to unit std (standardise) or one scale for all (uniform)")
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
                                                          "efficientnet_lite0's installed weights; the others from scratch)")

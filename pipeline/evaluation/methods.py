@@ -1,4 +1,7 @@
-"""Methods compared on the same split: each is a feature matrix per video fed to the same linear SVM."""
+"""Methods compared on the same split: each is a list of feature blocks per video fed to the same linear SVM.
+
+A method's input is a list of blocks, (n_vid, ·) arrays concatenated for the SVM; each block is prepared on its
+own (pipeline.evaluation.classifier.InputScaler, `[FitClassifier] scaling`)."""
 import numpy as np
 
 from pipeline.evaluation.classifier import evaluate, fit_svm
@@ -6,30 +9,41 @@ from pipeline.method.features import pool_keyframes
 from pipeline.method.semantics import fit_all, fused
 
 
-def divafn_features(semantic: dict) -> np.ndarray:
-    """The paper's classifier input [W_H h ; W_G g ; W_E e] (n_vid, 3d) from semantic.h5's SH, SG, SE."""
-    return np.concatenate([semantic["SH"], semantic["SG"], semantic["SE"]], 1)
+def divafn_features(semantic: dict) -> list:
+    """The paper's classifier input [W_H h ; W_G g ; W_E e] as its blocks (n_vid, d) from semantic.h5's SH, SG, SE."""
+    return [semantic["SH"], semantic["SG"], semantic["SE"]]
 
 
 def method_features(features: dict, semantic: dict) -> dict:
-    """name → (n_vid, ·) features of every video, for each method the run can score.
+    """name → blocks of every video, for each method the run can score.
 
     divafn: [W_H h ; W_G g ; W_E e], the paper's classifier input.
     video_only: the raw video features y (no images, no keyframes, no training).
     """
-    return dict(divafn=divafn_features(semantic), video_only=features["Y"])
+    return dict(divafn=divafn_features(semantic), video_only=[features["Y"]])
 
 
-def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0) -> dict:
+def stack(blocks) -> tuple:
+    """(X (n, Σ widths), widths) of a list of blocks; one array is one block."""
+    blocks = [blocks] if isinstance(blocks, np.ndarray) else list(blocks)
+    return np.concatenate(blocks, 1), [B.shape[1] for B in blocks]
+
+
+def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0,
+            scaling: str = "blocks") -> dict:
     """name → evaluate() result of an SVM trained on the training videos, scored on the test videos."""
     train, test = split == "train", split == "test"
-    return {name: evaluate(fit_svm(X[train], labels[train], svm_c, seed), X[test], labels[test], n_classes)
-            for name, X in methods.items()}
+    out = {}
+    for name, blocks in methods.items():
+        X, widths = stack(blocks)
+        out[name] = evaluate(fit_svm(X[train], labels[train], svm_c, seed, widths, scaling), X[test], labels[test],
+                             n_classes)
+    return out
 
 
 # --------------------------------------------------------------------------------------------- the comparison
-# CompareMethods (tasks/compare.py): every method on the same split, the same SVM (fit_svm, standardised
-# features, one-vs-rest linear SVM), the same seed. The one table of methods: the comparison computes these,
+# CompareMethods (tasks/compare.py): every method on the same split, the same SVM (fit_svm: each block prepared
+# by InputScaler, one-vs-rest linear SVM), the same seed. The one table of methods: the comparison computes these,
 # the report describes them from here, and docs/method.md holds `markdown_table()` verbatim (a test checks).
 METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, one per video); how, in a sentence
     "divafn": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g ; W_E e]",
@@ -59,19 +73,19 @@ def markdown_table() -> str:
 
 
 def ablation_features(features: dict, semantic: dict, pooling: str = "mean") -> dict:
-    """name → (n_vid, ·) of the methods that one trained DIVAFN gives (all of METHODS but image_only and
+    """name → blocks of the methods that one trained DIVAFN gives (all of METHODS but image_only and
     divafn_no_keyframes, which need another training set / another training run)."""
     h, G = pool_keyframes(features["H"], pooling), features["G"]
     E = fused(h, G, semantic["mu_H"], semantic["mu_G"])                # as pipeline.method.semantics fuses
-    return dict(divafn=divafn_features(semantic), video_only=features["Y"], keyframe_only=h,
-                divafn_no_autoencoder=np.concatenate([h, G, E], 1),
-                divafn_no_fusion=np.concatenate([semantic["SH"], semantic["SG"]], 1))
+    return dict(divafn=divafn_features(semantic), video_only=[features["Y"]], keyframe_only=[h],
+                divafn_no_autoencoder=[h, G, E], divafn_no_fusion=[semantic["SH"], semantic["SG"]])
 
 
-def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0) -> dict:
+def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, seed: int = 0,
+               scaling: str = "blocks") -> dict:
     """evaluate() of an SVM trained on the images (F, y_F) and scored on the test videos' pooled keyframe features h."""
     test = split == "test"
-    return evaluate(fit_svm(F, y_F, svm_c, seed), h[test], labels[test], n_classes)
+    return evaluate(fit_svm(F, y_F, svm_c, seed, None, scaling), h[test], labels[test], n_classes)
 
 
 def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0, centre: bool = True) -> dict:
@@ -82,7 +96,8 @@ def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", se
 
 
 def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
-                pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None) -> dict:
+                pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None,
+                scaling: str = "blocks") -> dict:
     """name → evaluate() result for every method of METHODS, on one split.
 
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
@@ -94,7 +109,7 @@ def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_c
     methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
     if semantic_untrained is not None:
         methods["divafn_untrained"] = divafn_features(semantic_untrained)
-    results = compare(methods, y, split, n_classes, svm_c, seed)
-    results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"], y, split,
-                                       n_classes, svm_c, seed)
+    results = compare(methods, y, split, n_classes, svm_c, seed, scaling)
+    results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"][0], y, split,
+                                       n_classes, svm_c, seed, scaling)
     return results

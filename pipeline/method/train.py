@@ -60,6 +60,11 @@ class TrainConfig:
     augment: bool = True          # random flips and shifts of the still items (image side)
     augment_p: float = 0.75       # the share of each batch's stills augmented (the rest refresh the buffers)
     balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (train._sim)
+    video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
+
+    def __post_init__(self):
+        if self.video_input not in ("standardise", "uniform"):
+            raise ValueError(f"video_input {self.video_input!r}: want standardise or uniform")
 
 
 @dataclass
@@ -200,7 +205,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     Y = torch.from_numpy(data.Y).float().to(device)
     y_Y = torch.from_numpy(data.y_Y).to(device)
     S = torch.from_numpy(data.S).float().to(device)
-    model.g.set_input_stats(Y)
+    model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
     recompute = stochastic(model.f)                                    # train-mode outputs are not the buffers'
     # A frozen ImageNet trunk on un-augmented stills gives every item the same trunk output at every step:
     # computed once here, f's step then runs only its new layers (the recipe of docs/method.md).

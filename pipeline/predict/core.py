@@ -43,8 +43,10 @@ class Predictor:
                             f"ExtractKeyframes pool_frames is 0; the run is inconsistent: rerun it.")
         self.model = checkpoint.load_model(chain.model).eval()
         self.W = h5io.read(chain.semantic, "semantic", ["W_H", "W_G", "W_E", "mu_H", "mu_G", "mu_E"])
-        self.svm = classifier.from_arrays(h5io.read(chain.classifier, "classifier", list(classifier.ARRAYS)))
-        self.classes = list(h5io.attrs(chain.classifier)["classes"])
+        attrs = h5io.attrs(chain.classifier)
+        self.svm = classifier.from_arrays(h5io.read(chain.classifier, "classifier", list(classifier.ARRAYS)),
+                                          attrs["scaling"])
+        self.classes = list(attrs["classes"])
         self.appearance = self.cnn = None
         if s["pool_frames"]:
             from pipeline.video.appearance import PooledAppearance
@@ -85,7 +87,7 @@ class Predictor:
         S = self.settings["image_size"]
         out = features.dump(self.model, np.empty((0, S, S, 3), np.uint8), K, Y, self.device)
         h = features.pool_keyframes(out["H"], self.settings["keyframe_pooling"])
-        X = methods.divafn_features(semantics.semantic_features(h, out["G"], self.W))
+        X, _ = methods.stack(methods.divafn_features(semantics.semantic_features(h, out["G"], self.W)))
         known, scores = classifier.class_scores(self.svm, X)
         return self.svm.predict(X), known, scores
 

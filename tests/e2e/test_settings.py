@@ -10,7 +10,7 @@ import pytest
 from tests.helpers.luigi_process import FAST_CFG, run_folder, run_luigi
 
 # shared settings that differ from the configuration's (n_shards 2, image_size 64), and a stage's own setting
-ARGS = ["--n-shards", "3", "--image-size", "48", "--FitClassifier-svm-c", "0.5"]
+ARGS = ["--n-shards", "3", "--image-size", "48", "--FitClassifier-svm-c", "0.5", "--FitClassifier-scaling", "standardise"]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,12 @@ def test_shared_settings_given_to_the_root_reach_every_stage(shared_run):
     assert metrics["parameters"]["TrainDIVAFN"]["image_size"] == "48"
     assert metrics["parameters"]["TrainDIVAFN"]["n_shards"] == "3"
     assert metrics["parameters"]["FitClassifier"]["svm_c"] == "0.5"
+    assert metrics["parameters"]["FitClassifier"]["scaling"] == "standardise"
+    (classifier,) = art.glob("FitClassifier-*/classifier.h5")
+    with h5py.File(classifier) as f:                          # the coordinates' standard deviations, not ones
+        assert f.attrs["scaling"] == "standardise" and not (f["input_scale"][:] == 1).all()
+    (compare,) = art.glob("CompareMethods-*/results.json")    # CompareMethods scores with FitClassifier's SVM
+    assert json.loads(compare.read_text())["provenance"]["scoring"]["scaling"] == "standardise"
     # the last line names the output (the one this command line made: the stage flag shapes its path too)
     assert r.stderr.strip().splitlines()[-1] == f"RunExperiment SYNTHETIC: {run_folder(cwd).relative_to(cwd)}/"
 
@@ -60,6 +66,7 @@ def test_deleting_a_stage_recomputes_it_and_everything_after_it(shared_run, tmp_
 @pytest.mark.parametrize("args, says", [
     (["--ExtractKeyframes-keyframes", "5"], "give it as --keyframes 5"),
     (["--n-shardz", "2"], "unrecognized arguments: --n-shardz 2 (did you mean --n-shards?)"),
+    (["--FitClassifier-scaling", "l2"], "l2"),
 ])
 def test_a_refused_setting_is_one_line_and_a_failure(tmp_path, args, says):
     r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", *args], tmp_path)

@@ -33,8 +33,8 @@ KINDS = {  # kind → (task, filename, arrays): one small artifact of every HDF5
     "semantic": ("ProjectSemantics", "semantic.h5", dict(W_F=np.ones((4, 4)), W_H=np.ones((4, 4)), W_G=np.ones((4, 4)),
                                                          W_E=np.ones((4, 8)), SH=np.ones((4, 4)), SG=np.ones((4, 4)),
                                                          SE=np.ones((4, 4)), video_ids=np.array(["v0", "v1", "v2", "v3"]))),
-    "classifier": ("FitClassifier", "classifier.h5", dict(scaler_mean=np.zeros(12), scaler_scale=np.ones(12),
-                                                          svm_coef=rng.normal(size=(3, 12)), svm_intercept=np.zeros(3),
+    "classifier": ("FitClassifier", "classifier.h5", dict(input_mean=np.zeros(12), input_scale=np.ones(12),
+                                                          block_widths=np.array([4, 4, 4]), svm_coef=rng.normal(size=(3, 12)), svm_intercept=np.zeros(3),
                                                           svm_classes=np.array([0, 1, 2]))),
     "predictions": ("PredictShard", "shard-000.h5", dict(
         path=np.array(["a.avi", "b.avi"]), predicted=np.array(["Rowing", ""]), score=np.array([1.5, np.nan]),

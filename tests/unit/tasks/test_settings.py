@@ -154,3 +154,9 @@ def test_a_share_reaches_the_training_stage():
     (train,) = [t for t in stages_of("DumpFeatures", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment-p", "0.25")
                 if t.get_task_family() == "TrainDIVAFN"]
     assert train.augment_p == 0.25
+
+
+def test_the_video_input_scaling_reaches_the_training_stage():
+    (train,) = [t for t in stages_of("DumpFeatures", "--pair", "SYNTHETIC", "--TrainDIVAFN-video-input", "uniform")
+                if t.get_task_family() == "TrainDIVAFN"]
+    assert train.video_input == "uniform"
