@@ -47,6 +47,9 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     pair = PairParameter(description=f"image→video pair: one of {', '.join(PAIRS)}")
     digest_excludes = ()        # parameters that name a part of one output folder (e.g. "shard")
     passes_on = ()              # shared settings only passed on to the inputs (tasks/params.py, Chain)
+    # settings added after outputs existed → the value that reproduces those outputs: at that value a setting is
+    # left out of the digest, so the outputs made before it existed stay complete (never recomputed for nothing)
+    digest_added = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +97,8 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     def digest(self) -> str:
         with memo() as seen:
             if ("digest", self.task_id) not in seen:
-                params, upstream = self.digest_params(), self.upstream_paths()
+                params = {k: v for k, v in self.digest_params().items() if self.digest_added.get(k) != v}
+                upstream = self.upstream_paths()
                 key = json.dumps([self.get_task_family(), params, upstream], sort_keys=True)
                 seen["digest", self.task_id] = hashlib.sha256(key.encode()).hexdigest()[:12]
             return seen["digest", self.task_id]

@@ -40,6 +40,7 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     video_input = luigi.ChoiceParameter(choices=["standardise", "uniform"], default="standardise",
                                         description="g's input, centred per dimension on the training videos, then each "
                                                     "dimension to unit std (standardise) or one scale for all (uniform)")
+    digest_added = {"video_input": "standardise"}
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
                                                          "efficientnet_lite0's installed weights; the others from scratch)")

@@ -1,0 +1,35 @@
+"""A setting added after outputs existed (ArtifactTask.digest_added): at the value that reproduces those outputs it
+leaves the digest as it was, so they stay complete; any other value moves it."""
+import luigi
+
+from tasks.base import ArtifactTask
+from tasks.train import TrainDIVAFN
+
+
+class Before(ArtifactTask):
+    a = luigi.IntParameter(default=1)
+
+    def output(self):
+        return self.artifact("out.txt")
+
+
+class After(Before):
+    """Before, with a setting added later whose value "old" is what Before did."""
+    b = luigi.Parameter(default="old")
+    digest_added = {"b": "old"}
+
+    @classmethod
+    def get_task_family(cls):
+        return Before.get_task_family()
+
+
+def test_an_added_setting_at_its_old_value_keeps_the_digest_and_any_other_moves_it():
+    before = Before(pair="SYNTHETIC").digest()
+    assert After(pair="SYNTHETIC").digest() == before
+    assert After(pair="SYNTHETIC", b="new").digest() != before
+    assert After(pair="SYNTHETIC", a=2).digest() == Before(pair="SYNTHETIC", a=2).digest() != before
+    assert After(pair="SYNTHETIC").digest_params()["b"] == "old"          # still reported with the parameters
+
+
+def test_another_video_input_moves_the_training_digest():
+    assert TrainDIVAFN(pair="SYNTHETIC", video_input="uniform").digest() != TrainDIVAFN(pair="SYNTHETIC").digest()
