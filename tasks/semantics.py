@@ -34,9 +34,15 @@ class ProjectSemantics(OneChain, ArtifactTask):
         fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"], f["video_split"] == "train",
                                 S, list(self.lambda_grid), self.keyframe_pooling, self.seed, self.centre)
         for name, lam in fit["at_edge"].items():
-            log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid %s; the best λ may lie "
-                        "beyond it: widen [ProjectSemantics] lambda_grid", self.pair, name, lam, list(self.lambda_grid))
+            if name in fit["edge_ties"]:
+                log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid, on a tie: its "
+                            "cross-validation scored the next λ the same, so a wider grid would change nothing",
+                            self.pair, name, lam)
+            else:
+                log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid %s; the best λ may lie "
+                            "beyond it: widen [ProjectSemantics] lambda_grid", self.pair, name, lam, list(self.lambda_grid))
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "semantic", dict(**fit["arrays"], video_ids=f["video_ids"]),
                        self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"], lambda_at_edge=fit["at_edge"],
+                                       lambda_edge_ties=fit["edge_ties"],
                                        classes=h5io.attrs(self.input()["features"].path)["classes"]))

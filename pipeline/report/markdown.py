@@ -212,8 +212,19 @@ def data_section(metrics: dict) -> list:
                 f"- network weights: {metrics['weights']}",
                 "- autoencoder λ (chosen by cross-validation on the training items): "
                 + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items()))
-                + (f" — at an end of the grid for {', '.join(sorted(metrics['lambda_at_edge']))}: the best λ may lie "
-                   f"beyond it (widen [ProjectSemantics] lambda_grid)" if metrics.get("lambda_at_edge") else ""), ""]
+                + _lambda_edges(metrics), ""]
+
+
+def _lambda_edges(metrics: dict) -> str:
+    """What the λs chosen at an end of the grid mean: a trend (widen the grid) or a tie (widening changes nothing)."""
+    ties = set(metrics.get("lambda_edge_ties") or [])
+    trend = sorted(set(metrics.get("lambda_at_edge") or {}) - ties)
+    parts = ([f"at an end of the grid for {', '.join(trend)}: the best λ may lie beyond it (widen [ProjectSemantics] "
+              f"lambda_grid)"] if trend else [])
+    parts += ([f"at an end for {', '.join(sorted(ties))} on a tie: cross-validation scored the next λ the same "
+               f"(items the networks were trained on fit every λ alike), so a wider grid would change nothing"]
+              if ties else [])
+    return "".join(f" — {p}" for p in parts)
 
 
 def parameters_section(metrics: dict) -> list:

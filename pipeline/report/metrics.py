@@ -32,6 +32,7 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         per_class_accuracy=dict(zip(classes, divafn["per_class"])),
         confusion=divafn["confusion"], lambdas=h5io.attrs(paths["semantic"])["lambdas"],
         lambda_at_edge=h5io.attrs(paths["semantic"]).get("lambda_at_edge") or {},
+        lambda_edge_ties=list(h5io.attrs(paths["semantic"]).get("lambda_edge_ties") or []),
         embedding=names.get("embedding", "hashed character n-grams (no word vectors file)"),
         embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
         weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],

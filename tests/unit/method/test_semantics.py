@@ -33,6 +33,23 @@ def test_a_lambda_chosen_at_an_end_of_the_grid_is_reported():
     fit = semantics.fit_all(F, y_F, H, G, y_V, train, S, [0.1, 1.0, 10.0])
     assert fit["at_edge"] == {k: v for k, v in fit["lambdas"].items() if v != 1.0}
     assert semantics.fit_all(F, y_F, H, G, y_V, train, S, [1.0])["at_edge"] == {}       # one λ: no edge to widen
+    for name, lam in fit["at_edge"].items():        # random features: cross-validation differs along the grid
+        if name not in fit["edge_ties"]:
+            inward = 1.0
+            assert fit["cv_scores"][name][lam] != fit["cv_scores"][name][inward]
+
+
+def test_an_end_chosen_on_a_tie_is_told_from_a_trend():
+    # classes far apart: every λ classifies the held-out items perfectly, so the smallest λ wins by the tie-break
+    rng = np.random.default_rng(4)
+    S = embeddings.hashed_ngrams(["riding a horse", "brushing teeth", "climbing"], 40)
+    y_F, y_V = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 6)
+    centres = 10 * np.eye(3, 8)
+    F, G = centres[y_F] + rng.normal(size=(30, 8)) * 0.01, centres[y_V] + rng.normal(size=(18, 8)) * 0.01
+    H = centres[y_V][:, None] + rng.normal(size=(18, 2, 8)) * 0.01
+    fit = semantics.fit_all(F, y_F, H, G, y_V, np.arange(18) % 2 == 0, S, [0.1, 1.0, 10.0])
+    assert all(set(v.values()) == {1.0} for v in fit["cv_scores"].values())
+    assert fit["lambdas"] == dict(F=0.1, H=0.1, G=0.1, E=0.1) and fit["edge_ties"] == ["E", "F", "G", "H"]
 
 
 def test_semantic_features_of_new_videos_are_those_projectsemantics_stores():

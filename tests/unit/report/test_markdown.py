@@ -41,3 +41,13 @@ def test_rejected_items_are_listed(tmp_path):
     assert "1 odd files were used, with a warning" in section and "its container states 9 frames" in section
     _, md = write(tmp_path / "a")
     assert "None:" in md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]
+
+
+def test_a_lambda_at_an_end_says_whether_to_widen_the_grid_or_that_it_was_a_tie():
+    metrics = fake_run()[0]
+    line = lambda m: next(ln for ln in report.markdown.data_section(m) if ln.startswith("- autoencoder λ"))
+    assert "end" not in line(metrics)
+    metrics.update(lambda_at_edge=dict(F=100.0, H=0.01, G=0.01), lambda_edge_ties=["G", "H"])
+    text = line(metrics)
+    assert "at an end of the grid for F: the best λ may lie beyond it (widen [ProjectSemantics] lambda_grid)" in text
+    assert "at an end for G, H on a tie" in text and "a wider grid would change nothing" in text
