@@ -36,7 +36,7 @@ class ProjectSemantics(OneChain, ArtifactTask):
         for name, lam in fit["at_edge"].items():
             if name in fit["edge_ties"]:
                 log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid, on a tie: its "
-                            "cross-validation scored the next λ the same, so a wider grid would change nothing",
+                            "cross-validation scored another λ as high, so a wider grid would change nothing",
                             self.pair, name, lam)
             else:
                 log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid %s; the best λ may lie "

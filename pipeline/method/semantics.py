@@ -31,7 +31,7 @@ def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, ce
     """W_F, W_H, W_G, W_E, their means μ, the videos' semantic features SH, SG, SE (n_vid, d), the λs and CV scores.
 
     at_edge: the autoencoders whose λ is an end of the grid; edge_ties: those of them whose cross-validation scored
-    the next λ inward the same, so the end was the tie-break's (the smaller λ), not a trend toward it — as on the
+    another λ of the grid as high, so the end was the tie-break's (the smaller λ), not a trend toward it — as on the
     training videos, whose features the networks were fitted on and which every λ fits alike."""
     h = pool_keyframes(H, pooling)
     mean = (lambda Z: np.asarray(Z, np.float64).mean(0)) if centre else (lambda Z: np.zeros(Z.shape[1]))
@@ -47,6 +47,5 @@ def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, ce
     out.update(semantic_features(h, G, dict(out, mu_H=mu_H, mu_G=mu_G)))
     grid = sorted(float(v) for v in lambda_grid)
     at_edge = {k: v for k, v in lambdas.items() if len(grid) > 1 and v in (grid[0], grid[-1])}
-    inward = {grid[0]: grid[1], grid[-1]: grid[-2]} if len(grid) > 1 else {}
-    edge_ties = sorted(k for k, v in at_edge.items() if scores[k][v] == scores[k][inward[v]])
+    edge_ties = sorted(k for k, v in at_edge.items() if sum(s == scores[k][v] for s in scores[k].values()) > 1)
     return dict(arrays=out, lambdas=lambdas, cv_scores=scores, at_edge=at_edge, edge_ties=edge_ties)

@@ -221,7 +221,7 @@ def _lambda_edges(metrics: dict) -> str:
     trend = sorted(set(metrics.get("lambda_at_edge") or {}) - ties)
     parts = ([f"at an end of the grid for {', '.join(trend)}: the best λ may lie beyond it (widen [ProjectSemantics] "
               f"lambda_grid)"] if trend else [])
-    parts += ([f"at an end for {', '.join(sorted(ties))} on a tie: cross-validation scored the next λ the same "
+    parts += ([f"at an end for {', '.join(sorted(ties))} on a tie: cross-validation scored another λ as high "
                f"(items the networks were trained on fit every λ alike), so a wider grid would change nothing"]
               if ties else [])
     return "".join(f" — {p}" for p in parts)
