@@ -5,6 +5,8 @@ import logging
 
 import luigi
 
+from pipeline.evaluation import SCALINGS
+
 from .base import ArtifactTask
 from .params import OneChain
 from .semantics import ProjectSemantics
@@ -15,7 +17,7 @@ log = logging.getLogger("luigi-interface")
 class FitClassifier(OneChain, ArtifactTask):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and baselines)."""
     svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
-    scaling = luigi.ChoiceParameter(choices=["blocks", "standardise"], default="blocks",
+    scaling = luigi.ChoiceParameter(choices=SCALINGS, default="blocks",
                                     description="the SVM's input: each block centred and L2-normalised (blocks), or "
                                                 "every coordinate standardised (standardise)")
 

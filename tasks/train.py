@@ -3,6 +3,7 @@ import logging
 
 import luigi
 
+from models import VIDEO_INPUTS
 from pipeline.data import manifest
 
 from .base import ArtifactTask
@@ -37,7 +38,7 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                                                                "others' features refresh the buffers)")
     balanced = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                    description="L_sim weighs same-class and different-class pairs equally")
-    video_input = luigi.ChoiceParameter(choices=["standardise", "uniform"], default="standardise",
+    video_input = luigi.ChoiceParameter(choices=VIDEO_INPUTS, default="standardise",
                                         description="g's input, centred per dimension on the training videos, then each "
                                                     "dimension to unit std (standardise) or one scale for all (uniform)")
     digest_added = {"video_input": "standardise"}

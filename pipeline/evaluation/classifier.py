@@ -23,8 +23,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from pipeline.evaluation import SCALINGS
+
 ARRAYS = ("input_mean", "input_scale", "block_widths", "svm_coef", "svm_intercept", "svm_classes")
-SCALINGS = ("blocks", "standardise")
 
 
 class InputScaler(TransformerMixin, BaseEstimator):

@@ -99,19 +99,8 @@ def open_artifact(path, kind=None, names=()):
 
 def read(path, kind=None, names=None, skip=()) -> dict:
     """Read datasets (all but `skip`, or `names`) into memory; strings come back as str arrays."""
-    path = Path(path)
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise DataError(f"{path}: not a readable HDF5 file ({e}). Delete it and re-run the task that wrote it.") from None
-    with f:
-        _check(f, path, kind)
-        names = [n for n in f.keys() if n not in skip] if names is None else names
-        missing = [n for n in names if n not in f]
-        if missing:
-            raise DataError(f"{path}: missing datasets {missing}; it was written by other code. "
-                            f"Delete it and re-run {f.attrs.get('task_id', 'the task that wrote it')}.")
-        return {n: _decode(f[n]) for n in names}
+    with open_artifact(Path(path), kind, names or ()) as f:
+        return {n: _decode(f[n]) for n in ([n for n in f.keys() if n not in skip] if names is None else names)}
 
 
 def _decode(ds):

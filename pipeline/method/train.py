@@ -20,8 +20,8 @@ evaluation-mode output of the un-augmented item, which is what the classifier la
 each batch's stills is augmented; the others' rows come from the step's own output, which is the
 evaluation-mode one when f has no dropout and no batch-statistics BatchNorm (efficientnet_lite0) — otherwise
 the batch's rows are recomputed in evaluation mode (`stochastic`), one more forward pass.
-Each L_sim is a mean, not the paper's sum: with `balanced` (the default) the mean of its same-class pairs' mean and its different-class pairs' mean,
-otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
+Each L_sim is a mean, not the paper's sum: with `balanced` (the default) the mean of its same-class pairs' mean
+and its different-class pairs' mean, otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
 another by its item count (the weights α, β in luigi.cfg then mean what they say), and with `balanced` the
 1 − 1/C of pairs that are negative do not make collapsing every feature onto one point a near-optimum
 (docs/method.md). W_E is solved in closed form afterwards (pipeline.method.semantics).
@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
+from models import VIDEO_INPUTS
 from pipeline.io import rows
 from pipeline.method import sae
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
@@ -63,8 +64,8 @@ class TrainConfig:
     video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
 
     def __post_init__(self):
-        if self.video_input not in ("standardise", "uniform"):
-            raise ValueError(f"video_input {self.video_input!r}: want standardise or uniform")
+        if self.video_input not in VIDEO_INPUTS:
+            raise ValueError(f"video_input {self.video_input!r}: want {' or '.join(VIDEO_INPUTS)}")
 
 
 @dataclass
@@ -261,7 +262,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
                 auto_f=_auto(Fb, mu_F, W_F, S[yF], cfg.lam), auto_h=_auto(Hb, mu_H, W_H, S[yH], cfg.lam))
             loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
                     + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
-            if recompute:                                                # dropout: eval mode, un-augmented
+            if recompute:                                   # dropout / batch-statistics BatchNorm: eval mode, un-augmented
                 FH[b] = _eval_head(model.f, T[b]) if frozen else _forward_all(model.f, X[b.cpu()], device)
             else:                                                        # f(x) is f's eval output: keep it free
                 FH[b[plain]] = out[plain].detach()
