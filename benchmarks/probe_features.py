@@ -6,7 +6,8 @@
 For the networks after training (F, H, G) and before it (F0, H0, G0, the same seed's initial weights), prints the
 test accuracy of the pipeline's comparison (pipeline.evaluation.compare: the same SVM, the same split) on:
   h      the pooled keyframe features          G      the video network's features
-  [h;G]  both                                   divafn [W_H ĥ; W_G ĝ; W_E ê] with the SAE inputs centred (default)
+  [h;G]  both                                   [h;y]  h beside the raw video feature y
+  divafn [W_H ĥ; W_G ĝ; W_E ê] with the SAE inputs centred (default)
   divafn_plain  the same with SAE's plain L2 normalisation (ProjectSemantics --centre false)
 and the mean cosine between items (1: every item points the same way); docs/method.md says what it shows.
 """
@@ -35,7 +36,7 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
             continue
         F, H, G = features[F], features[H], features[G]
         h = pool_keyframes(H)
-        blocks = {"h": [h], "G": [G], "[h;G]": [h, G]}
+        blocks = {"h": [h], "G": [G], "[h;G]": [h, G], "[h;y]": [h, features["Y"]]}
         for name, centre in (("divafn", True), ("divafn_plain", False)):
             fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
             blocks[name] = methods.divafn_features(fit["arrays"])

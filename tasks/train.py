@@ -5,6 +5,7 @@ import luigi
 
 from models import VIDEO_INPUTS
 from pipeline.data import manifest
+from pipeline.method import VIDEO_STEPS
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
@@ -41,7 +42,11 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     video_input = luigi.ChoiceParameter(choices=VIDEO_INPUTS, default="standardise",
                                         description="g's input, centred per dimension on the training videos, then each "
                                                     "dimension to unit std (standardise) or one scale for all (uniform)")
-    digest_added = {"video_input": "standardise"}
+    video_steps = luigi.ChoiceParameter(choices=VIDEO_STEPS, default="one_pass",
+                                        description="video-side steps per outer iteration: one pass over the training "
+                                                    "videos (one_pass), or as many as the image side (algorithm: "
+                                                    "Algorithm 1's one n)")
+    digest_added = {"video_input": "standardise", "video_steps": "one_pass"}
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
                                                          "efficientnet_lite0's installed weights; the others from scratch)")

@@ -1,7 +1,9 @@
 """Training of DIVAFN, the paper's Algorithm 1, as one loop you can read top to bottom.
 
-Each outer iteration ("epoch") refreshes the encoders, then runs t_x = ⌈n_x/N_x⌉ image-side steps and
-t_y = ⌈n_y/N_y⌉ video-side steps (DCMH-style alternation):
+Each outer iteration ("epoch") refreshes the encoders, then runs t_x = ⌈n_x/N_x⌉ image-side steps and t_y
+video-side steps (DCMH-style alternation): t_y = ⌈n_y/N_y⌉, one pass over the training videos (`video_steps =
+one_pass`), or t_y = t_x, Algorithm 1's one n for both sides (`algorithm`: batches of min(N_y, n_y) videos drawn
+from a stream of shuffles, so each video is seen equally often):
 
   encoders: W_F, W_H, W_G = the closed-form minimisers of Auto-F/H/G (pipeline.method.sae.fit_sae, λ = lam)
       for the buffers F, H, G as they stand, each prepared (centred on its mean μ, L2-normalised) as
@@ -37,8 +39,10 @@ import torch.nn.functional as nnf
 from torch import nn
 
 from models import VIDEO_INPUTS
+from pipeline.method import VIDEO_STEPS
 from pipeline.io import rows
 from pipeline.method import sae
+from pipeline.method.batches import augment, video_batches
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
 log = logging.getLogger(__name__)
@@ -62,10 +66,13 @@ class TrainConfig:
     augment_p: float = 0.75       # the share of each batch's stills augmented (the rest refresh the buffers)
     balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (train._sim)
     video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
+    video_steps: str = "one_pass"     # t_y = ⌈n_y/N_y⌉, or "algorithm": t_y = t_x (Algorithm 1's one n)
 
     def __post_init__(self):
         if self.video_input not in VIDEO_INPUTS:
             raise ValueError(f"video_input {self.video_input!r}: want {' or '.join(VIDEO_INPUTS)}")
+        if self.video_steps not in VIDEO_STEPS:
+            raise ValueError(f"video_steps {self.video_steps!r}: want {' or '.join(VIDEO_STEPS)}")
 
 
 @dataclass
@@ -121,24 +128,6 @@ def _forward_all(net, X, device, batch=512):
     out = torch.cat([net(X[i:i + batch].to(device, non_blocking=True)).float() for i in range(0, len(X), batch)])
     net.train()
     return out
-
-
-def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Random horizontal flips and shifts (up to 1/8 of the side, edges replicated) of (n, S, S, 3) uint8 stills.
-
-    Trained from scratch on a few hundred images, f otherwise fits the images' exact pixels and carries
-    less to the video frames than its random initial weights do.
-    """
-    n, S = x.shape[0], x.shape[1]
-    flip = torch.rand(n, generator=gen) < 0.5
-    x = torch.where(flip.view(n, 1, 1, 1).to(x.device), x.flip(2), x)
-    pad = max(S // 8, 1)
-    padded = nnf.pad(x.permute(0, 3, 1, 2).float(), (pad, pad, pad, pad), mode="replicate")   # (n, 3, S+2p, S+2p)
-    dy, dx = torch.randint(0, 2 * pad + 1, (2, n), generator=gen)
-    rows = (dy.view(n, 1) + torch.arange(S)).to(x.device)                                   # (n, S)
-    cols = (dx.view(n, 1) + torch.arange(S)).to(x.device)
-    out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]  # (n, S, S, 3)
-    return out.to(torch.uint8)
 
 
 def _sim(A, B, yA, yB, balanced: bool = False):
@@ -231,7 +220,8 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     opt_x = optimiser_x(model.f, cfg, pretrained)
     opt_y = torch.optim.AdamW(model.g.parameters(), lr=cfg.lr_y, weight_decay=cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
-    t_x, t_y = math.ceil(len(X) / cfg.batch_size), math.ceil(len(Y) / cfg.batch_size)
+    t_x = math.ceil(len(X) / cfg.batch_size)
+    t_y = t_x if cfg.video_steps == "algorithm" else math.ceil(len(Y) / cfg.batch_size)
     yF_all, yH_all = y_X[~is_kf], y_X[is_kf]
 
     def refresh():
@@ -274,9 +264,13 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             progress((epoch + (step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: image side")
 
         F_all, H_all = FH[~is_kf], FH[is_kf]
-        perm = torch.randperm(len(Y), generator=gen)
-        for step in range(t_y):                                          # Algorithm 1, lines 8–13
-            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
+        if cfg.video_steps == "algorithm":
+            batches = video_batches(len(Y), cfg.batch_size, t_y, gen)
+        else:                                    # one pass: the earlier trainings' exact draws (digest_added)
+            perm = torch.randperm(len(Y), generator=gen)
+            batches = [perm[i * cfg.batch_size:(i + 1) * cfg.batch_size] for i in range(t_y)]
+        for step, b in enumerate(batches):                               # Algorithm 1, lines 8–13
+            b = b.to(device)
             Gb = model.g(Y[b]).float()
             auto_g = _auto(Gb, mu_G, W_G, S[y_Y[b]], cfg.lam)
             loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b], cfg.balanced) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b], cfg.balanced)

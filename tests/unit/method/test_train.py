@@ -269,3 +269,25 @@ def test_balanced_similarity_is_the_mean_of_the_positive_and_negative_pair_means
     # a collapsed solution (every Θ equal) is no better than Θ = 0 when balanced: the minimum is at Θ = 0
     flat = lambda t: 0.5 * (np.logaddexp(0, t) - t + np.logaddexp(0, t))
     assert flat(0.0) < min(flat(-2.0), flat(2.0))
+
+
+@pytest.mark.parametrize("video_steps, want", [("one_pass", 1), ("algorithm", 3)])
+def test_video_steps_set_how_many_video_side_steps_an_epoch_runs(video_steps, want):
+    """12 stills and 3 videos in batches of 4: t_x = 3 image-side steps; t_y = ⌈3/4⌉ = 1 (one_pass) or t_x = 3
+    (algorithm: Algorithm 1's one n). Counted from the progress reports, one per step; seeded runs repeat exactly."""
+    data, states = _tiny_data(), []
+    for _ in range(2):
+        steps = []
+        model = train.build_model(dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone="cnnf",
+                                       image_size=64), seed=0)
+        cfg = train.TrainConfig(epochs=2, batch_size=4, video_steps=video_steps)
+        train.train(model, data, cfg, progress=lambda frac, msg: steps.append(msg))
+        assert steps.count("epoch 1/2: video side") == steps.count("epoch 2/2: video side") == want
+        assert steps.count("epoch 1/2: image side") == 3
+        states.append(model.state_dict())
+    assert all(torch.equal(states[0][k], states[1][k]) for k in states[0])
+
+
+def test_unknown_video_steps_are_refused():
+    with pytest.raises(ValueError, match="want one_pass or algorithm"):
+        train.TrainConfig(video_steps="twice")

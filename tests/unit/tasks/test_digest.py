@@ -33,3 +33,9 @@ def test_an_added_setting_at_its_old_value_keeps_the_digest_and_any_other_moves_
 
 def test_another_video_input_moves_the_training_digest():
     assert TrainDIVAFN(pair="SYNTHETIC", video_input="uniform").digest() != TrainDIVAFN(pair="SYNTHETIC").digest()
+
+
+def test_other_video_steps_move_the_training_digest_and_the_default_is_the_earlier_training():
+    default = TrainDIVAFN(pair="SYNTHETIC")
+    assert TrainDIVAFN(pair="SYNTHETIC", video_steps="algorithm").digest() != default.digest()
+    assert TrainDIVAFN.digest_added["video_steps"] == default.video_steps == "one_pass"

@@ -160,3 +160,11 @@ def test_the_video_input_scaling_reaches_the_training_stage():
     (train,) = [t for t in stages_of("DumpFeatures", "--pair", "SYNTHETIC", "--TrainDIVAFN-video-input", "uniform")
                 if t.get_task_family() == "TrainDIVAFN"]
     assert train.video_input == "uniform"
+
+
+def test_the_video_steps_reach_the_training_stage_and_an_unknown_one_is_refused():
+    (train,) = [t for t in stages_of("DumpFeatures", "--pair", "SYNTHETIC", "--TrainDIVAFN-video-steps", "algorithm")
+                if t.get_task_family() == "TrainDIVAFN"]
+    assert train.video_steps == "algorithm"
+    with pytest.raises(DataError, match="'twice' is not one of algorithm, one_pass; give e.g. --TrainDIVAFN-video-steps"):
+        parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--TrainDIVAFN-video-steps", "twice")
