@@ -23,3 +23,32 @@ def test_one_gpu_task_per_machine(tmp_path, monkeypatch):
     finally:
         base._after_run(task)
     assert subprocess.run([sys.executable, *probe, lock]).returncode == 0          # released
+
+
+def test_a_ctrl_c_inside_a_stage_callback_stops_the_run_instead_of_being_swallowed(tmp_path, monkeypatch, request):
+    """Luigi's trigger_event returns quietly on a KeyboardInterrupt raised by a callback (the stage would then run
+    to the end): the hooks keep it, and the stage's run() raises it — and the next stage's, if the Ctrl-C landed
+    as a stage ended."""
+    import luigi
+    import pytest
+    from tasks import hooks
+    from luigi.task_register import Register
+    from tasks.train import DumpFeatures, TrainDIVAFN
+
+    request.addfinalizer(Register.clear_instance_cache)      # the instances below keep a run() that raises
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(hooks, "_interrupted", False)
+    monkeypatch.setattr(hooks.cli_logging, "open_run_log", ctrl_c)          # the Ctrl-C lands in the START callback
+    task = TrainDIVAFN(pair="SYNTHETIC", device="cpu", seed=913)
+    task.trigger_event(luigi.Event.START, task)                             # Luigi's own call: it does not raise
+    with pytest.raises(KeyboardInterrupt):
+        task.run()
+    monkeypatch.setattr(hooks.cli_logging, "open_run_log", lambda folder: None)
+    later = DumpFeatures(pair="SYNTHETIC", device="cpu", seed=913)
+    later.trigger_event(luigi.Event.START, later)                           # no Ctrl-C now, but one is pending
+    with pytest.raises(KeyboardInterrupt):
+        later.run()
