@@ -99,7 +99,14 @@ def start_luigi(args, cwd, extra_cfg: str = "", config_path=None, log=None) -> s
         (cwd / "luigi.cfg").write_text(extra_cfg)
     out = open(log or cwd / f"luigi-{time.monotonic_ns()}.out", "w")
     return subprocess.Popen([LUIGI, "--module", "tasks", *args], cwd=cwd, env=luigi_env(config_path),
-                            stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=_ctrl_c_as_in_a_terminal)
+
+
+def _ctrl_c_as_in_a_terminal():
+    """SIGINT at its default in the child, as for a terminal's foreground job: a suite started in the background
+    without job control (`pytest &` in a script, nohup) runs with SIGINT ignored, and every child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop_group(proc: subprocess.Popen, sig=signal.SIGKILL) -> None:
