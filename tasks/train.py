@@ -95,9 +95,15 @@ class DumpFeatures(OneChain, ArtifactTask):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
 
     Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the
-    "before training" picture of the report's projection.
+    "before training" picture of the report's projection — except in the chain that CompareMethods trains without
+    keyframes (`train_overrides` {"use_keyframes": false}): the initial weights do not depend on use_keyframes, so its
+    F0, H0, G0 would be the main chain's, which are the ones read.
     """
     resources = {"gpu": 1}
+
+    def initial(self) -> bool:
+        """Whether this chain's features.h5 holds F0, H0, G0."""
+        return self.train_overrides.get("use_keyframes", True) is not False
 
     def requires(self):
         return self.clone(TrainDIVAFN, **self.train_overrides)
@@ -117,11 +123,12 @@ class DumpFeatures(OneChain, ArtifactTask):
         self.progress(0.1, "computing F, H, G")
         device = train.resolve_device(self.device)
         out = features.dump(checkpoint.load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)
-        self.progress(0.6, "computing F0, H0, G0 (initial weights)")
-        before = features.dump(checkpoint.initial_model(self.input().path, self.seed), images["X"], videos["K"], videos["Y"], device)
+        arrays = dict(F=out["F"], H=out["H"], G=out["G"], Y=videos["Y"], image_labels=images["labels"],
+                      image_ids=images["ids"], video_labels=videos["labels"], video_ids=videos["ids"], video_split=videos["split"])
+        if self.initial():
+            self.progress(0.6, "computing F0, H0, G0 (initial weights)")
+            before = features.dump(checkpoint.initial_model(self.input().path, self.seed), images["X"], videos["K"],
+                                   videos["Y"], device)
+            arrays.update(F0=before["F"], H0=before["H"], G0=before["G"])
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, "features", dict(
-                F=out["F"], H=out["H"], G=out["G"], F0=before["F"], H0=before["H"], G0=before["G"], Y=videos["Y"],
-                image_labels=images["labels"], image_ids=images["ids"],
-                video_labels=videos["labels"], video_ids=videos["ids"], video_split=videos["split"]),
-                self.provenance(classes=m.classes))
+            h5io.write(tmp, "features", arrays, self.provenance(classes=m.classes))

@@ -37,8 +37,11 @@ def test_report_of_a_real_run(tiny_run):
 
 
 def test_before_training_features_come_from_the_initial_weights(tiny_run):
-    path = next((tiny_run / "artifacts").rglob("features.h5"))
-    with h5py.File(path) as f:
+    """The main chain's features.h5 holds F0, H0, G0; the no-keyframes chain's (CompareMethods) does not repeat them."""
+    chains = {h5io.attrs(p)["params"]["train_overrides"]: p for p in (tiny_run / "artifacts").rglob("features.h5")}
+    with h5py.File(chains['{"use_keyframes": false}']) as f:
+        assert {"F", "H", "G"} <= set(f) and not {"F0", "H0", "G0"} & set(f)
+    with h5py.File(chains["{}"]) as f:
         for name in "FHG":
             assert f[name + "0"].shape == f[name].shape
             assert not np.allclose(f[name + "0"][()], f[name][()]), name
