@@ -23,12 +23,12 @@ from pipeline.method.features import pool_keyframes
 from pipeline.report.stats import mean_cosines
 
 
-def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.0)) -> dict:
+def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.0), seed: int = 0) -> dict:
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
     train = split == "train"
 
     def accuracies(blocks: dict) -> dict:                # the pipeline's own comparison: same SVM, same split
-        return {k: r["accuracy"] for k, r in methods.compare(blocks, y, split, len(S)).items()}
+        return {k: r["accuracy"] for k, r in methods.compare(blocks, y, split, len(S), seed=seed).items()}
 
     out = {"y (raw video feature)": accuracies({"accuracy": [features["Y"]]})}
     for stage, (F, H, G) in (("after training", ("F", "H", "G")), ("before training", ("F0", "H0", "G0"))):
@@ -38,7 +38,7 @@ def probe(features: dict, S: np.ndarray, lambda_grid=(0.01, 0.1, 1.0, 10.0, 100.
         h = pool_keyframes(H)
         blocks = {"h": [h], "G": [G], "[h;G]": [h, G], "[h;y]": [h, features["Y"]]}
         for name, centre in (("divafn", True), ("divafn_plain", False)):
-            fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), centre=centre)
+            fit = semantics.fit_all(F, features["image_labels"], H, G, y, train, S, list(lambda_grid), seed=seed, centre=centre)
             blocks[name] = methods.divafn_features(fit["arrays"])
         cosines = [round(v, 3) for v in mean_cosines(F, H, G).values()]
         out[stage] = {**accuracies(blocks), "mean cosine F/H/G": cosines}
@@ -49,8 +49,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("features", help="a DumpFeatures-*/features.h5")
     p.add_argument("classnames", help="the run's EmbedClassNames-*/classnames.h5")
+    p.add_argument("--seed", type=int, default=0, help="the SVM's seed (the run's --seed, to score as it did)")
     a = p.parse_args(argv)
-    result = probe(h5io.read(a.features, "features"), h5io.read(a.classnames, "classnames")["S"])
+    result = probe(h5io.read(a.features, "features"), h5io.read(a.classnames, "classnames")["S"], seed=a.seed)
     print(json.dumps(result, indent=1))
     return result
 

@@ -24,6 +24,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from pipeline.evaluation import SCALINGS
+from pipeline.method.sae import l2_normalise
 
 ARRAYS = ("input_mean", "input_scale", "block_widths", "svm_coef", "svm_intercept", "svm_classes")
 
@@ -56,7 +57,7 @@ class InputScaler(TransformerMixin, BaseEstimator):
         if self.scaling == "standardise":
             return Z
         parts = np.split(Z, np.cumsum(self.widths_)[:-1], axis=1)
-        return np.concatenate([B / np.maximum(np.linalg.norm(B, axis=1, keepdims=True), 1e-12) for B in parts], 1)
+        return np.concatenate([l2_normalise(B) for B in parts], 1)
 
 
 def fit_svm(X: np.ndarray, y: np.ndarray, C: float = 1.0, seed: int = 0, widths=None, scaling: str = "blocks"):

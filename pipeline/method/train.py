@@ -39,9 +39,8 @@ import torch.nn.functional as nnf
 from torch import nn
 
 from models import VIDEO_INPUTS
-from pipeline.method import VIDEO_STEPS
 from pipeline.io import rows
-from pipeline.method import sae
+from pipeline.method import VIDEO_STEPS, sae
 from pipeline.method.batches import augment, video_batches
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
@@ -267,8 +266,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
         if cfg.video_steps == "algorithm":
             batches = video_batches(len(Y), cfg.batch_size, t_y, gen)
         else:                                    # one pass: the earlier trainings' exact draws (digest_added)
-            perm = torch.randperm(len(Y), generator=gen)
-            batches = [perm[i * cfg.batch_size:(i + 1) * cfg.batch_size] for i in range(t_y)]
+            batches = torch.randperm(len(Y), generator=gen).split(cfg.batch_size)
         for step, b in enumerate(batches):                               # Algorithm 1, lines 8–13
             b = b.to(device)
             Gb = model.g(Y[b]).float()
