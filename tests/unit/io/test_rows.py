@@ -35,6 +35,9 @@ def test_items_equal_the_arrays_for_slices_index_tensors_and_selections(files):
     assert rx.shape == X.shape and rk.shape == K.shape and len(rk) == 7
     assert torch.equal(rx[2:7], torch.from_numpy(X[2:7])) and rx[2:7].dtype == torch.uint8
     assert torch.equal(rk[:], torch.from_numpy(K))
+    every = rk.keyframes(3)                                    # in order, as the feature dump reads them
+    assert torch.equal(every[:], torch.from_numpy(K.reshape(-1, 8, 8, 3)))
+    assert torch.equal(every[4:17], torch.from_numpy(K.reshape(-1, 8, 8, 3)[4:17]))
     order = torch.tensor([6, 0, 3, 3, 2])                     # unsorted, repeated, across both shards
     assert torch.equal(rk[order], torch.from_numpy(K[order.numpy()]))
     pick = np.array([5, 1, 2])
