@@ -2,8 +2,9 @@
 
 A `Rows` is a sequence of n items of one shape, each a row of an HDF5 dataset (or of an in-memory array) or,
 for keyframes, one keyframe (row, q) of a row. Indexing it with a slice or an index array (numpy or torch)
-reads just those items and returns them as one (b, *item) uint8 torch tensor, in the order asked for; nothing
-else is kept, so what training or the feature dump holds in memory is one batch, whatever n is. Selecting
+reads just those items (keyframes of consecutive rows: those rows whole, for the moment of the read; see `_read`)
+and returns them as one (b, *item) uint8 torch tensor, in the order asked for; nothing else is kept, so what
+training or the feature dump holds in memory is one batch, whatever n is. Selecting
 (`take`, `keyframes`, `concat`) only rearranges the small index arrays.
 
     X = concat(Rows.of_h5([images_h5], "X"), K)       # images, then keyframes
