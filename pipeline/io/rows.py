@@ -88,8 +88,9 @@ class Rows:
         result (h5py's own fancy indexing is ~50× slower on a random batch).
 
         A run of keyframes (ds[rows, q]) is read as the run's whole rows, every keyframe of each, and q taken from
-        them: HDF5 selects one keyframe of many rows at ~1.4 ms a row, whole rows at ~0.03 ms (what the feature
-        dump, reading the keyframes in order, meets; a random batch's runs are mostly one row long)."""
+        them: HDF5 selects one keyframe of many rows at ~1.3 ms a row, whole rows at ~0.03 ms (what the feature
+        dump, reading the keyframes in order, meets; a random batch's runs are mostly one row long;
+        benchmarks/bench_keyframe_reads.py)."""
         self.reads += len(rows)
         self.largest_read = max(self.largest_read, len(rows))
         if isinstance(ds, np.ndarray):
@@ -98,12 +99,10 @@ class Rows:
         breaks = np.flatnonzero(np.diff(rows) != 1) + 1
         for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(rows)]):
             src = slice(int(rows[a]), int(rows[b - 1]) + 1)
-            if q == WHOLE:
-                ds.read_direct(out, np.s_[src], np.s_[a:b])
-            elif b - a == 1:
-                ds.read_direct(out, np.s_[src, q], np.s_[a:b])
-            else:
+            if q != WHOLE and b - a > 1:
                 out[a:b] = ds[src][:, q]
+            else:
+                ds.read_direct(out, np.s_[src] if q == WHOLE else np.s_[src, q], np.s_[a:b])
         return out
 
     def close(self) -> None:

@@ -172,12 +172,13 @@ def optimiser_x(f, cfg: TrainConfig, pretrained: bool):
         groups = [dict(params=[p for p in f.parameters() if id(p) not in ids], lr=cfg.lr_x)]
         if cfg.lr_trunk > 0:
             groups.append(dict(params=trunk, lr=cfg.lr_x * cfg.lr_trunk))
-    return adamw(groups, cfg.weight_decay)
+    return adamw(groups, cfg.lr_x, cfg.weight_decay)
 
 
-def adamw(params, weight_decay: float, lr: float = 1e-3):
+def adamw(params, lr: float, weight_decay: float):
     """AdamW, fused: one kernel per parameter tensor instead of one per arithmetic step (on 2 CPU cores an
-    efficientnet_lite0 step's update takes 6 ms instead of 30, ~3 s of SYNTHETIC's 10-epoch training)."""
+    efficientnet_lite0 step's update takes ~6 ms instead of ~30, ~3 s of SYNTHETIC's 10-epoch training:
+    benchmarks/bench_optimiser.py). lr: the groups' own, where `params` are groups that give one."""
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
 
 
@@ -223,7 +224,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     G = _forward_all(model.g, Y, device)                                 # (n_vid, c)
 
     opt_x = optimiser_x(model.f, cfg, pretrained)
-    opt_y = adamw(model.g.parameters(), cfg.weight_decay, cfg.lr_y)
+    opt_y = adamw(model.g.parameters(), cfg.lr_y, cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
     t_x = math.ceil(len(X) / cfg.batch_size)
     t_y = t_x if cfg.video_steps == "algorithm" else math.ceil(len(Y) / cfg.batch_size)
