@@ -6,8 +6,9 @@
 Reads the pair folder's manifest, images, keyframe shards and class names (one RunExperiment's, with
 `[ExtractKeyframes] pool_frames > 0` for the appearance feature A), trains `pipeline.method.train.train` with
 TrainConfig's defaults overridden by the JSON, dumps F, H, G, and scores — with the pipeline's own functions — the
-methods (with each `--scaling` of the SVM's input), the λs and the alignment, for the trained networks and for their initial weights ("untrained"). The video
-feature: Y (motion), A (appearance) or A+Y. S is the run's classnames.h5 as that run's EmbedClassNames made it
+methods (with each `--scaling` of the SVM's input), the λs, the alignment and the mean cosine between each
+modality's items (pipeline.report.stats.mean_cosines: 1 when they all point one way), for the trained networks
+and for their initial weights ("untrained"). The video feature: Y (motion), A (appearance) or A+Y. S is the run's classnames.h5 as that run's EmbedClassNames made it
 (its provider, centred or not).
 """
 import argparse
@@ -29,6 +30,16 @@ def one(folder, pattern):
     return path
 
 
+def load_run(A, feature="Y"):
+    """(manifest, images, videos, TrainData, S) of the finished run in pair folder A, video feature `feature`."""
+    m = manifest.Manifest.from_json(one(A, "BuildManifest-*/manifest.json"))
+    images = h5io.read(one(A, "PrepareImages-*/images.h5"), "images", ["X", "labels", "ids"])
+    kf = h5io.read_shards(sorted(glob.glob(f"{A}/ExtractKeyframes-*/shard-*.h5")), "keyframes")
+    S = h5io.read(one(A, "EmbedClassNames-*/classnames.h5"), "classnames")["S"]
+    vf = dict(ids=kf["ids"], rejects=kf["rejects"], Y=np.concatenate([kf[n] for n in feature.split("+")], 1))
+    return m, images, assemble.video_arrays(m, kf, vf), assemble.training_data(m, images, kf, vf, S), S
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("pair_folder", help="artifacts/<PAIR> of a finished RunExperiment")
@@ -41,14 +52,7 @@ def main(argv=None):
     p.add_argument("--image-size", type=int, default=64)
     p.add_argument("--scaling", default="blocks", help="the SVM's input scaling(s), comma-separated: blocks, standardise")
     a = p.parse_args(argv)
-    A = a.pair_folder
-    m = manifest.Manifest.from_json(one(A, "BuildManifest-*/manifest.json"))
-    images = h5io.read(one(A, "PrepareImages-*/images.h5"), "images", ["X", "labels", "ids"])
-    kf = h5io.read_shards(sorted(glob.glob(f"{A}/ExtractKeyframes-*/shard-*.h5")), "keyframes")
-    S = h5io.read(one(A, "EmbedClassNames-*/classnames.h5"), "classnames")["S"]
-    vf = dict(ids=kf["ids"], rejects=kf["rejects"], Y=np.concatenate([kf[n] for n in a.feature.split("+")], 1))
-    data = assemble.training_data(m, images, kf, vf, S)
-    videos = assemble.video_arrays(m, kf, vf)
+    m, images, videos, data, S = load_run(a.pair_folder, a.feature)
     cfg = train.TrainConfig(**dict(dict(epochs=10, batch_size=32, seed=a.seed), **json.loads(a.overrides)))
     dims = dict(c=a.c, video_dim=data.Y.shape[1], d=S.shape[1], fc_dim=a.fc_dim, video_hidden=1024,
                 backbone=a.backbone, image_size=a.image_size)
@@ -77,7 +81,8 @@ def main(argv=None):
             out[name]["accuracy" if scaling == "blocks" else f"accuracy_{scaling}"] = {
                 k: round(100 * v["accuracy"], 1) for k, v in res.items()}
         align = stats.alignment_scores(d["F"], d["H"], d["G"], images["labels"], y, split == "test", C)
-        out[name].update(alignment={k: round(100 * v, 1) for k, v in align.items()}, lambdas=fit["lambdas"])
+        out[name].update(alignment={k: round(100 * v, 1) for k, v in align.items()}, lambdas=fit["lambdas"],
+                         mean_cosine={k: round(v, 3) for k, v in stats.mean_cosines(d["F"], d["H"], d["G"]).items()})
     print(json.dumps(dict(overrides=json.loads(a.overrides), feature=a.feature, seed=a.seed, n_test=int((split == "test").sum()),
                           **out), indent=1))
     return out

@@ -84,3 +84,23 @@ def test_feature_probe_reads_a_real_run_and_agrees_with_the_pipeline(tiny_run):
     assert out["after training"]["divafn"] == pytest.approx(metrics["accuracy"]["divafn"])
     assert out["y (raw video feature)"]["accuracy"] == pytest.approx(metrics["accuracy"]["video_only"])
     assert all(0 <= v <= 1 for v in out["before training"]["mean cosine F/H/G"])
+
+
+def test_supervised_probe_scores_the_runs_own_model_as_the_pipeline_did(tiny_run):
+    """benchmarks/probe_supervised.py (docs/results.md, "What bounds the lead"): its divafn side is the run's model
+    scored as CompareMethods scored it; its cross-entropy side trains f with the run's recipe and lowers its loss."""
+    from benchmarks import probe_supervised
+    from pipeline.method import checkpoint
+    art = tiny_run / "artifacts" / "SYNTHETIC"
+    metrics = json.loads((run_folder(tiny_run) / "metrics.json").read_text())
+    semantic = next(p for p in art.glob("ProjectSemantics-*/semantic.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
+    features = h5io.attrs(semantic)["inputs"][0]                          # the run's own, whatever else other tests wrote
+    (model,) = h5io.attrs(tiny_run / features)["inputs"]
+    model = tiny_run / model
+    out = probe_supervised.main([str(model)])
+    for method in ("divafn", "keyframe_only", "image_only"):
+        assert out["divafn"][method] == pytest.approx(100 * metrics["accuracy"][method], abs=0.05), method
+    assert out["video_only"] == pytest.approx(100 * metrics["accuracy"]["video_only"], abs=0.05)
+    losses = out["cross_entropy loss per epoch"]
+    assert len(losses) == checkpoint.load(model)["config"]["epochs"] and losses[-1] < losses[0]
+    assert 0 <= out["cross_entropy"]["keyframe_only"] <= 100
