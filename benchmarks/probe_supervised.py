@@ -5,8 +5,8 @@
 Where divafn's lead over video_only falls short (docs/results.md, "What bounds the lead"), divafn scores as the
 linear SVM on [h;y], the keyframe feature h beside the raw video feature y, so the lead is what f makes of the
 keyframes. This asks whether a standard supervised learner makes more of them from the same labels. Given one
-TrainDIVAFN's model.pt (a run with keyframes, its video feature the keyframe pass's motion descriptor Y; the pair
-folder's other inputs are read as benchmarks/ablate_recipe.py reads them), it compares
+TrainDIVAFN's model.pt (trained with keyframes), it reads the inputs that model was trained on (its provenance's
+`inputs`, in its pair folder) as TrainDIVAFN and DumpFeatures read them, and compares
   divafn          that model, as the run trained it (Algorithm 1: similarity and autoencoder terms)
   cross_entropy   f from the same initial weights (ImageNet's for the trunk, the same seed's head) trained with
                   the run's recipe (its TrainConfig: AdamW, the trunk at lr_trunk · lr_x, the cosine schedule,
@@ -25,9 +25,9 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
-from benchmarks.ablate_recipe import load_run
+from pipeline.data import manifest
 from pipeline.evaluation import methods
-from pipeline.io import rows
+from pipeline.io import assemble, h5io, rows
 from pipeline.method import checkpoint, features, pretrained, semantics, train
 from pipeline.method.batches import augment
 from pipeline.report import stats
@@ -79,13 +79,29 @@ def score(model, images, videos, S, seed: int) -> dict:
     return dict(out, **{f"alignment {k}": round(100 * v, 1) for k, v in align.items()})
 
 
+def read_training_inputs(model_path, ckpt) -> tuple:
+    """(manifest, images, videos, TrainData, S) of the inputs model.pt was trained on, as TrainDIVAFN read them."""
+    pair = Path(model_path).parent.parent
+    inputs = [pair / Path(p).parent.name / Path(p).name for p in ckpt["provenance"]["inputs"]]
+
+    def of(stage):
+        return sorted(str(p) for p in inputs if p.parent.name.startswith(stage + "-"))
+
+    m = manifest.Manifest.from_json(of("BuildManifest")[0])
+    images, keyframes, video_features = assemble.read_inputs(of("PrepareImages")[0], of("ExtractKeyframes"),
+                                                             of("ExtractVideoFeatures"))
+    S = h5io.read(of("EmbedClassNames")[0], "classnames")["S"]
+    data = assemble.training_data(m, images, keyframes, video_features, S, use_keyframes=ckpt["use_keyframes"])
+    return m, images, assemble.video_arrays(m, keyframes, video_features), data, S
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("model", help="a TrainDIVAFN-*/model.pt of a finished RunExperiment, trained with keyframes")
     a = p.parse_args(argv)
     ckpt = checkpoint.load(a.model)
     cfg = train.TrainConfig(**ckpt["config"])
-    m, images, videos, data, S = load_run(str(Path(a.model).parent.parent))
+    m, images, videos, data, S = read_training_inputs(a.model, ckpt)
     out = dict(seed=cfg.seed, n_test=int((videos["split"] == "test").sum()))
     y, split = videos["labels"], videos["split"]
     out["video_only"] = round(100 * methods.compare({"y": [videos["Y"]]}, y, split, len(S), seed=cfg.seed)["y"]["accuracy"], 1)
