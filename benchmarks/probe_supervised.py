@@ -97,9 +97,12 @@ def read_training_inputs(model_path, ckpt) -> tuple:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("model", help="a TrainDIVAFN-*/model.pt of a finished RunExperiment, trained with keyframes")
+    p.add_argument("model", help="a TrainDIVAFN-*/model.pt trained with keyframes (the one a run's report.md lists)")
     a = p.parse_args(argv)
     ckpt = checkpoint.load(a.model)
+    if not ckpt["use_keyframes"]:
+        raise SystemExit(f"{a.model}: trained without keyframes (CompareMethods' divafn_no_keyframes chain); give the "
+                         f"main chain's model.pt, the TrainDIVAFN one that the run's report.md lists under its artifacts")
     cfg = train.TrainConfig(**ckpt["config"])
     m, images, videos, data, S = read_training_inputs(a.model, ckpt)
     out = dict(seed=cfg.seed, n_test=int((videos["split"] == "test").sum()))
