@@ -99,8 +99,8 @@ def test_supervised_probe_scores_the_runs_own_model_as_the_pipeline_did(tiny_run
     model = tiny_run / model
     out = probe_supervised.main([str(model)])
     for method in ("divafn", "keyframe_only", "image_only"):
-        assert out["divafn"][method] == pytest.approx(100 * metrics["accuracy"][method], abs=0.05), method
-    assert out["video_only"] == pytest.approx(100 * metrics["accuracy"]["video_only"], abs=0.05)
+        assert out["divafn"][method] == round(100 * metrics["accuracy"][method], 1), method    # the probe rounds so
+    assert out["video_only"] == round(100 * metrics["accuracy"]["video_only"], 1)
     losses = out["cross_entropy loss per epoch"]
     assert len(losses) == checkpoint.load(model)["config"]["epochs"] and losses[-1] < losses[0]
     assert 0 <= out["cross_entropy"]["keyframe_only"] <= 100
