@@ -8,8 +8,8 @@ Reads the pair folder's manifest, images, keyframe shards and class names (one R
 TrainConfig's defaults overridden by the JSON, dumps F, H, G, and scores — with the pipeline's own functions — the
 methods (with each `--scaling` of the SVM's input), the λs, the alignment and the mean cosine between each
 modality's items (pipeline.report.stats.mean_cosines: 1 when they all point one way), for the trained networks
-and for their initial weights ("untrained"). The video feature: Y (motion), A (appearance) or A+Y. S is the run's classnames.h5 as that run's EmbedClassNames made it
-(its provider, centred or not).
+and for their initial weights ("untrained"). The video feature: Y (motion), A (appearance) or A+Y. S is the run's
+classnames.h5 as that run's EmbedClassNames made it (its provider, centred or not).
 """
 import argparse
 import glob

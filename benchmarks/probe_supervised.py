@@ -32,7 +32,7 @@ from pipeline.data import manifest
 from pipeline.evaluation import methods
 from pipeline.io import assemble, h5io, rows
 from pipeline.method import checkpoint, features, pretrained, semantics, train
-from pipeline.method.batches import augment
+from pipeline.method.batches import augment_share
 from pipeline.report import stats
 
 
@@ -55,8 +55,7 @@ def train_cross_entropy(model, data: train.TrainData, cfg: train.TrainConfig, n_
         for b in torch.randperm(len(X), generator=gen).split(cfg.batch_size):
             xb = X[b]
             if cfg.augment:                      # the same share of each batch augmented as DIVAFN's training
-                plain = torch.rand(len(b), generator=gen) >= cfg.augment_p
-                xb = torch.where(plain.view(-1, 1, 1, 1), xb, augment(xb, gen))
+                xb, _ = augment_share(xb, cfg.augment_p, gen)
             loss = nnf.cross_entropy(head(model.f(xb)), y[b])
             opt.zero_grad(set_to_none=True)
             loss.backward()

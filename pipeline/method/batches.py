@@ -30,3 +30,10 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     cols = (dx.view(n, 1) + torch.arange(S)).to(x.device)
     out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]  # (n, S, S, 3)
     return out.to(torch.uint8)
+
+
+def augment_share(x: torch.Tensor, p: float, gen: torch.Generator) -> tuple:
+    """(x with a share p of its stills augmented, which of them were not): each still independently, so the
+    un-augmented ones (`plain`, a bool (n,) on the CPU) can refresh the feature buffers."""
+    plain = torch.rand(len(x), generator=gen) >= p
+    return torch.where(plain.to(x.device).view(-1, 1, 1, 1), x, augment(x, gen)), plain

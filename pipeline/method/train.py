@@ -41,7 +41,7 @@ from torch import nn
 from models import VIDEO_INPUTS
 from pipeline.io import rows
 from pipeline.method import VIDEO_STEPS, sae
-from pipeline.method.batches import augment, video_batches
+from pipeline.method.batches import augment_share, video_batches
 from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
 
 log = logging.getLogger(__name__)
@@ -214,8 +214,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
             return model.f.head(T[b]), torch.ones(len(b), dtype=torch.bool, device=device)
         plain = torch.ones(len(b), dtype=torch.bool)
         if cfg.augment:
-            plain = torch.rand(len(b), generator=gen) >= cfg.augment_p
-            xb = torch.where(plain.to(xb.device).view(-1, 1, 1, 1), xb, augment(xb, gen))
+            xb, plain = augment_share(xb, cfg.augment_p, gen)
         with torch.autocast(**amp):
             return model.f(xb).float(), plain.to(device)
 
