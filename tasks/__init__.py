@@ -20,6 +20,7 @@ params.py (the settings several stages share), config.py (precedence and checks)
 
 `luigi --module tasks` imports only this file, so every task is imported here.
 """
+from . import luigi_compat  # noqa: F401  (first: under another Luigi version it stops here, with one line)
 from . import cli_logging, config
 
 config.load_package_config()

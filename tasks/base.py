@@ -17,16 +17,15 @@ import threading
 from pathlib import Path
 
 import luigi
-from luigi.cmdline_parser import CmdlineParser
 from luigi.parameter import MissingParameterException
 from luigi.task import flatten
-from luigi.task_register import Register
+from luigi.task_register import Register, TaskClassException
 
 from pipeline.data.pairs import PAIRS, get_pair
 from pipeline.errors import DataError
 from pipeline.io import provenance
 
-from . import cli_logging, config
+from . import cli_logging, config, luigi_compat
 from .params import SHARED, PairParameter
 from .retry import RetryPolicy
 from .targets import AtomicTarget
@@ -156,7 +155,7 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         return get_pair(self.pair)
 
 
-_checked = set()               # the command lines (parsers) whose root task was checked
+_checked = set()               # the command lines (their parsed arguments) whose root task was checked
 _scope = threading.local()
 
 
@@ -177,10 +176,10 @@ def memo():
 
 def _is_root(task) -> bool:
     """Is `task` the one named on the command line being parsed (first time seen for that command line)?"""
-    parser = CmdlineParser.get_instance()
-    if parser is None or parser.known_args.root_task != task.get_task_family() or id(parser) in _checked:
+    args = luigi_compat.command_line()
+    if args is None or args.root_task != task.get_task_family() or id(args) in _checked:
         return False
-    _checked.add(id(parser))
+    _checked.add(id(args))
     return True
 
 
@@ -196,8 +195,12 @@ def check_settings(root) -> None:
 def _families() -> dict:
     """family → parameter names, for every stage and for the [paths] / [datasets] config classes."""
     out = {}
-    for family, cls in Register._get_reg().items():
-        if isinstance(cls, type) and (issubclass(cls, ArtifactTask) or cls.__module__.startswith("tasks.")):
+    for family in Register.task_names():
+        try:
+            cls = Register.get_task_cls(family)
+        except TaskClassException:            # two classes by that name (e.g. defined by two tests): none runs
+            continue
+        if issubclass(cls, ArtifactTask) or cls.__module__.startswith("tasks."):
             out[family] = set(cls.get_param_names(include_significant=True))
     return out
 
@@ -216,5 +219,6 @@ def _graph_families(root) -> set:
 def _name_the_output(task, paths, pid) -> None:
     """At exit of the command that ran `task`: one last line naming its output, when it is there."""
     if os.getpid() == pid and all(os.path.exists(p) for p in paths):
-        shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else "")
+        more = f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""
+        shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + more
         print(f"{task.get_task_family()} {task.pair}: {shown}", file=sys.stderr)

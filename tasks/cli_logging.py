@@ -24,13 +24,14 @@ from pathlib import Path
 
 from pipeline.errors import DataError
 
-from . import config
+from . import config, luigi_compat
 
 RUN_ID = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%SZ}-{socket.gethostname()}-{os.getpid()}"
 PROGRESS_LOG = logging.getLogger("divafn.progress")      # run log files only, not the terminal
 _run_logs: dict = {}                                     # logs folder → FileHandler
 _bars: dict = {}                                         # task name → (last draw time, last logged decile)
 _bar_on = None                                           # the stream a bar is drawn on, until a line replaces it
+_clock = time.monotonic                                  # seconds, for the bar's throttle (tests set a clock of theirs)
 
 
 class OneLineDataErrors(logging.Filter):
@@ -60,47 +61,22 @@ class ToLuigi(logging.Handler):
         logging.getLogger("luigi-interface").handle(record)
 
 
-def _one_line_parser_errors() -> None:
+def _one_line_errors(parser, root_task) -> None:
     """Luigi's command-line parser, with a misspelled flag as one line that suggests the flag meant (argparse would
-    print the whole usage, hundreds of lines) and no abbreviations (`--epoch` is an error, not `--epochs`); a value
-    the run task's flag cannot take (`--seed x`) is a DataError naming the flag (tasks/config.py, `bad_value`)."""
-    from luigi.cmdline_parser import CmdlineParser
-    build = CmdlineParser._build_parser
-    if getattr(build, "one_line_errors", False):
-        return
+    print the whole usage, hundreds of lines) and no abbreviations (`--epoch` is an error, not `--epochs`)."""
+    parser.allow_abbrev = False
+    flags = [s for a in parser._actions for s in a.option_strings]
 
-    def build_parser(root_task=None, help_all=False):
-        parser = build(root_task=root_task, help_all=help_all)
-        parser.allow_abbrev = False
-        flags = [s for a in parser._actions for s in a.option_strings]
-
-        def error(message):
-            hint = ""
-            if message.startswith("unrecognized arguments:"):
-                wrong = [w for w in message.split(":", 1)[1].split() if w.startswith("--")]
-                close = difflib.get_close_matches(wrong[0], flags, n=1) if wrong else []
-                hint = f" (did you mean {close[0]}?)" if close else ""
-            sys.stderr.write(f"luigi: error: {message}{hint}; `luigi --module tasks {root_task or '<Task>'} --help` "
-                             f"lists its settings\n")
-            sys.exit(2)
-        parser.error = error
-        return parser
-    build_parser.one_line_errors = True
-    CmdlineParser._build_parser = staticmethod(build_parser)
-
-    get_task_kwargs = CmdlineParser._get_task_kwargs       # the run task's own flags: `--seed x` named, in one line
-
-    def task_kwargs(self):
-        try:
-            return get_task_kwargs(self)
-        except DataError:
-            raise
-        except ValueError:
-            bad = config.bad_value(self._get_task_cls())
-            if bad is None:
-                raise
-            raise bad from None
-    CmdlineParser._get_task_kwargs = task_kwargs
+    def error(message):
+        hint = ""
+        if message.startswith("unrecognized arguments:"):
+            wrong = [w for w in message.split(":", 1)[1].split() if w.startswith("--")]
+            close = difflib.get_close_matches(wrong[0], flags, n=1) if wrong else []
+            hint = f" (did you mean {close[0]}?)" if close else ""
+        sys.stderr.write(f"luigi: error: {message}{hint}; `luigi --module tasks {root_task or '<Task>'} --help` "
+                         f"lists its settings\n")
+        sys.exit(2)
+    parser.error = error
 
 
 def interrupted() -> str:
@@ -124,7 +100,8 @@ def _excepthook(kind, value, tb):
 
 
 def install() -> None:
-    _one_line_parser_errors()
+    # a value the run task's flag cannot take (`--seed x`): a DataError naming the flag (tasks/config.py, `bad_value`)
+    luigi_compat.install_parser_hooks(_one_line_errors, config.bad_value)
     if Path(sys.argv[0]).name.startswith("luigi") and sys.excepthook is not _excepthook:
         _excepthook.previous, sys.excepthook = sys.excepthook, _excepthook   # the luigi command: Ctrl-C is one line
     logger = logging.getLogger("luigi-interface")
@@ -210,7 +187,7 @@ def report_progress(name: str, fraction: float, message: str, stream=None) -> No
     """Log every 10 % to the run log; redraw a bar on a terminal at most 5 times a second."""
     global _bar_on
     stream = sys.stderr if stream is None else stream
-    now, (last_draw, last_decile) = time.monotonic(), _bars.get(name, (0.0, -1))
+    now, (last_draw, last_decile) = _clock(), _bars.get(name, (0.0, -1))
     decile = int(10 * fraction + 1e-9)
     if decile != last_decile:
         PROGRESS_LOG.info("%s: %3.0f%% %s", name, 100 * fraction, message)

@@ -19,24 +19,24 @@ import shlex
 from pathlib import Path
 
 import luigi
-from luigi.cmdline_parser import CmdlineParser
-from luigi.configuration import LuigiConfigParser, get_config
+from luigi.configuration import get_config
 
 from pipeline.errors import DataError
+
+from . import luigi_compat
 
 PACKAGE_CFG = Path(__file__).resolve().parent.parent / "luigi.cfg"
 
 
 def load_package_config() -> None:
     """Put the repository's luigi.cfg first in Luigi's search path (lowest priority) and re-read."""
-    if PACKAGE_CFG.is_file() and str(PACKAGE_CFG) not in LuigiConfigParser._config_paths:
-        LuigiConfigParser._config_paths.insert(0, str(PACKAGE_CFG))
-        LuigiConfigParser.reload()
+    if PACKAGE_CFG.is_file():
+        luigi_compat.prepend_config_path(PACKAGE_CFG)
 
 
 def _given_on_cli(task_family: str, name: str) -> bool:
-    parser = CmdlineParser.get_instance()
-    return parser is not None and getattr(parser.known_args, f"{task_family}_{name}", None) is not None
+    args = luigi_compat.command_line()
+    return args is not None and getattr(args, f"{task_family}_{name}", None) is not None
 
 
 def resolve(task_cls, params, values: dict, explicit: set) -> dict:
@@ -62,7 +62,7 @@ def resolve(task_cls, params, values: dict, explicit: set) -> dict:
 def _kind(p) -> str:
     """What parameter `p` takes, in words."""
     if isinstance(p, luigi.ChoiceParameter):
-        return "one of " + ", ".join(sorted(map(str, p._choices)))
+        return "one of " + ", ".join(sorted(map(str, luigi_compat.choices_of(p))))
     for cls, words in ((luigi.BoolParameter, "true or false"), (luigi.IntParameter, "an integer"),
                        (luigi.FloatParameter, "a number"), (luigi.DictParameter, 'a JSON object such as {"c": 32}'),
                        (luigi.ListParameter, "a JSON list such as [0.1, 1.0]")):
@@ -79,8 +79,8 @@ def _parsed(p, raw, where: str, example: str):
     except DataError:
         raise
     except (ValueError, TypeError):
-        default = p._default
-        shown = "" if default is luigi.parameter._no_value else p.serialize(default)
+        default = luigi_compat.default_of(p)
+        shown = "" if default is None else p.serialize(default)
         shown = shown.lower() if isinstance(default, bool) else shown
         shown = shlex.quote(shown) if example.startswith("--") else shown
         fix = f"; give e.g. {example}{shown}" if shown not in ("", "{}", "[]") else f"; give {_kind(p)}"
@@ -90,13 +90,15 @@ def _parsed(p, raw, where: str, example: str):
 def bad_value(task_cls) -> DataError | None:
     """The first value given for `task_cls` that its parameter cannot take, as one line naming where it was given (a
     flag of the task run, a `--Stage-setting` flag, its luigi.cfg section) and what it must be; None if all parse.
-    Luigi's own parsing of these raises a bare ValueError (a traceback naming no flag); this finds which value it was."""
-    parser, cfg, family = CmdlineParser.get_instance(), get_config(), task_cls.get_task_family()
-    args = vars(parser.known_args) if parser is not None else {}
+    Luigi's own parsing of these raises a bare ValueError (a traceback naming no flag); this finds which value it
+    was."""
+    cli, cfg, family = luigi_compat.command_line(), get_config(), task_cls.get_task_family()
+    args = vars(cli) if cli is not None else {}
     is_root = args.get("root_task") == family
     for name, p in task_cls.get_params():
         given = [(args.get(name) if is_root else None, _flag(name), _flag(name) + " "),
-                 (args.get(f"{family}_{name}"), f"--{family}-{name.replace('_', '-')}", f"--{family}-{name.replace('_', '-')} "),
+                 (args.get(f"{family}_{name}"), f"--{family}-{name.replace('_', '-')}",
+                  f"--{family}-{name.replace('_', '-')} "),
                  (cfg.get(family, name, None), f"{config_files()}: [{family}] {name}", f"{name} = ")]
         for raw, where, example in given:
             if isinstance(raw, str):            # a flag not given is None (an implicit bool flag: True/False)
@@ -108,7 +110,8 @@ def bad_value(task_cls) -> DataError | None:
 
 
 def missing_setting(task_cls, params, kwargs) -> DataError:
-    """The setting `task_cls` needs that was given nowhere (only `--pair` has no default), as one line with an example."""
+    """The setting `task_cls` needs that was given nowhere (only `--pair` has no default), as one line with an
+    example."""
     family = task_cls.get_task_family()
     name, p = next(((n, p) for n, p in params if n not in kwargs and not p.has_task_value(family, n)), params[0])
     value = "SYNTHETIC" if name == "pair" else "VALUE"
@@ -139,7 +142,7 @@ def _flag(name: str) -> str:
 
 
 def config_files() -> str:
-    return ", ".join(p for p in LuigiConfigParser._config_paths if Path(p).is_file()) or "luigi.cfg"
+    return ", ".join(p for p in luigi_compat.config_paths() if Path(p).is_file()) or "luigi.cfg"
 
 
 def check_config(families: dict, stages: set, shared, pairs) -> None:
@@ -155,8 +158,8 @@ def check_config(families: dict, stages: set, shared, pairs) -> None:
                    if o not in shared]
         elif section.startswith("pair:"):
             if section[5:] not in pairs:
-                raise DataError(f"{where}: [{section}]: no pair {section[5:]!r}{_suggest(section[5:], pairs)}; the pairs are "
-                                f"{', '.join(pairs)}.")
+                raise DataError(f"{where}: [{section}]: no pair {section[5:]!r}{_suggest(section[5:], pairs)}; "
+                                f"the pairs are {', '.join(pairs)}.")
             bad = [(o, "no stage has this setting") for o in options if o not in every]
         elif section in families:
             own = families[section]
@@ -177,10 +180,10 @@ def check_config(families: dict, stages: set, shared, pairs) -> None:
 def check_command_line(root: str, families: dict, graph: set, shared) -> None:
     """Refuse a `--Stage-setting` flag that would not reach its stage: a shared setting given for one stage
     other than the one run (its parent passes its own value on), or a flag for a stage outside the graph."""
-    parser = CmdlineParser.get_instance()
-    if parser is None:
+    args = luigi_compat.command_line()
+    if args is None:
         return
-    for dest, value in sorted(vars(parser.known_args).items()):   # an implicit bool flag not given reads False
+    for dest, value in sorted(vars(args).items()):   # an implicit bool flag not given reads False
         family, _, name = dest.partition("_")
         if value is None or value is False or family not in families or name not in families[family] or family == root:
             continue

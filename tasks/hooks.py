@@ -4,14 +4,13 @@ process ran which task before it), and the GPU lock of a task with `resources = 
 one such task uses a GPU even when luigid counts `gpu` over several machines). A task process forked for
 `--workers N` leaves Ctrl-C to the worker process, which stops it and says what was kept (cli_logging.interrupted).
 Luigi's Task.trigger_event returns quietly when a callback raises KeyboardInterrupt and lets the run go on, so a
-Ctrl-C that lands in one of these callbacks is kept and raised from the stage's run() instead (`_keep_ctrl_c`).
+Ctrl-C that lands in one of these callbacks is kept and raised from the stage's run() instead (`keep_ctrl_c`).
 
 Nothing heavy is imported here or by `import tasks`: each stage imports its libraries in run(), so a no-op rerun
 and `--help` start at once. When tasks will run in forked processes (`--workers N`), the worker imports them
 (RUN_MODULES) once before it forks, so that each task process does not import them again.
 """
 import fcntl
-import functools
 import importlib
 import logging
 import multiprocessing
@@ -25,6 +24,7 @@ from luigi.task import flatten
 
 from . import cli_logging, config
 from .base import ArtifactTask
+from .luigi_compat import keep_ctrl_c
 from .targets import AtomicTarget, remove
 
 log = logging.getLogger("luigi-interface")
@@ -32,32 +32,12 @@ log = logging.getLogger("luigi-interface")
 
 _gpu_lock_fd = None
 _preloaded = False                 # RUN_MODULES imported by this worker, before forking its task processes
-_interrupted = False               # a Ctrl-C landed in one of these callbacks, where Luigi would swallow it
 LOCK_DIR = None                    # None: tempfile.gettempdir(), shared by every process of the machine
 
 # The pipeline modules the stages' run() import, which import torch, scikit-learn, matplotlib... (seconds each;
 # `import tasks` must not: tests/unit/tasks/test_startup.py).
 RUN_MODULES = ("pipeline.io.h5io", "pipeline.io.assemble", "pipeline.method.checkpoint", "pipeline.method.pretrained",
                "pipeline.evaluation.methods", "pipeline.report", "pipeline.video.shards")
-
-
-def _raise_interrupt(*args, **kwargs):
-    raise KeyboardInterrupt
-
-
-def _keep_ctrl_c(callback):
-    """`callback`, with a KeyboardInterrupt raised inside it kept: that task's run() (and, if it has run already,
-    the next one's, whose START callback sees the flag) raises it, and the run stops as on a Ctrl-C anywhere else."""
-    @functools.wraps(callback)
-    def wrapper(task, *args):
-        global _interrupted
-        try:
-            callback(task, *args)
-        except KeyboardInterrupt:
-            _interrupted = True
-        if _interrupted:
-            task.run = _raise_interrupt
-    return wrapper
 
 
 def gpu_lock_path(task):
@@ -77,17 +57,18 @@ def gpu_lock_path(task):
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_MISSING)
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_PRESENT)
-@_keep_ctrl_c
+@keep_ctrl_c
 def _open_run_log_while_scheduling(task, *dep):
     """In the worker's own process, before it forks: the forked task processes inherit the file."""
     cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
 
 
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
-@_keep_ctrl_c
+@keep_ctrl_c
 def _import_heavy_before_forking(task, dep):
     """A task found incomplete (it has requirements to run first) will run: with `--workers N` in a task process
-    forked from this one, which then finds RUN_MODULES imported (as `import tasks` once did) instead of importing them."""
+    forked from this one, which then finds RUN_MODULES imported (as `import tasks` once did) instead of importing
+    them."""
     global _preloaded
     if not _preloaded and (luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing):
         for name in RUN_MODULES:
@@ -96,7 +77,7 @@ def _import_heavy_before_forking(task, dep):
 
 
 @ArtifactTask.event_handler(luigi.Event.START)
-@_keep_ctrl_c
+@keep_ctrl_c
 def _before_run(task):
     global _gpu_lock_fd
     if multiprocessing.parent_process() is not None:   # forked by the worker: its Ctrl-C stops this process
@@ -133,7 +114,7 @@ def _before_run(task):
 
 @ArtifactTask.event_handler(luigi.Event.SUCCESS)
 @ArtifactTask.event_handler(luigi.Event.FAILURE)
-@_keep_ctrl_c
+@keep_ctrl_c
 def _after_run(task, *exc):
     global _gpu_lock_fd
     if not exc:

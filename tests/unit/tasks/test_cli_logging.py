@@ -13,16 +13,21 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal(monkeypatch):
-    term, pipe = FakeTerminal(), io.StringIO()
+def test_progress_bar_only_on_a_terminal_and_at_most_5_draws_a_second(monkeypatch):
+    """99 items, one every 1/16 s: a draw every 4th item (a quarter second apart; 3 items are 0.1875 s, under the
+    0.2 s the throttle waits), 24 of them, and the last item's, so that the bar ends full."""
+    term, pipe, clock = FakeTerminal(), io.StringIO(), [0.0]
     monkeypatch.setattr(cli_logging, "_bars", {})
-    for i in range(1, 101):
-        cli_logging.report_progress("Task(X)", i / 100, f"{i}/100 items", stream=term)
-        cli_logging.report_progress("Task(Y)", i / 100, f"{i}/100 items", stream=pipe)
+    monkeypatch.setattr(cli_logging, "_clock", lambda: clock[0])
+    monkeypatch.setenv("COLUMNS", "100")                  # the bar is cut to the terminal's width
+    for i in range(1, 100):
+        clock[0] = i / 16                                 # exact in binary: no rounding at the 0.2 s boundary
+        cli_logging.report_progress("Task(X)", i / 99, f"{i}/99 items", stream=term)
+        cli_logging.report_progress("Task(Y)", i / 99, f"{i}/99 items", stream=pipe)
     assert pipe.getvalue() == ""
     drawn = term.getvalue().split("\r\x1b[2K")[1:]
-    assert 1 <= len(drawn) <= 10                          # throttled: at most 5 draws a second, and the last
-    assert drawn[-1].startswith("Task(X) [####################] 100.0% 100/100 items")
+    assert [d.split("% ")[1] for d in drawn] == [f"{i}/99 items" for i in (*range(4, 99, 4), 99)]
+    assert drawn[-1] == "Task(X) [####################] 100.0% 99/99 items"
     cli_logging.end_progress("Task(X)", stream=term)
     assert term.getvalue().endswith("\r\x1b[2K")
 
@@ -47,7 +52,8 @@ def luigi_lines():
 def test_ctrl_c_is_one_line_saying_what_was_kept(tmp_path, monkeypatch, luigi_lines):
     log = tmp_path / "artifacts" / "SYNTHETIC" / "logs" / "run.log"     # as open_run_log makes it, not attached
     monkeypatch.setattr(cli_logging, "_run_logs", {log.parent: cli_logging.DeferredFileHandler(log)})
-    assert cli_logging.interrupted().startswith("interrupted before a stage of this run finished: nothing was left half-written")
+    assert cli_logging.interrupted().startswith("interrupted before a stage of this run finished: nothing was left "
+                                                "half-written")
     log.parent.mkdir(parents=True)
     log.write_text("")                                       # a stage of this run finished: its log was written
     cli_logging._excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)

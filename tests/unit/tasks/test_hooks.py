@@ -31,7 +31,7 @@ def test_a_ctrl_c_inside_a_stage_callback_stops_the_run_instead_of_being_swallow
     as a stage ended."""
     import luigi
     import pytest
-    from tasks import hooks
+    from tasks import hooks, luigi_compat
     from luigi.task_register import Register
     from tasks.train import DumpFeatures, TrainDIVAFN
 
@@ -41,7 +41,7 @@ def test_a_ctrl_c_inside_a_stage_callback_stops_the_run_instead_of_being_swallow
         raise KeyboardInterrupt
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(hooks, "_interrupted", False)
+    monkeypatch.setattr(luigi_compat, "_interrupted", False)
     monkeypatch.setattr(hooks.cli_logging, "open_run_log", ctrl_c)          # the Ctrl-C lands in the START callback
     task = TrainDIVAFN(pair="SYNTHETIC", device="cpu", seed=913)
     task.trigger_event(luigi.Event.START, task)                             # Luigi's own call: it does not raise
