@@ -1,13 +1,11 @@
-"""Every use of a Luigi internal, in one place, checked against the Luigi version it was written for.
+"""Every use of a Luigi internal, in one place, and the check that the installed Luigi is the one they were tested with.
 
-The pipeline relies on a few behaviours Luigi offers no public API for (one-line command-line errors, the command
-line a task is built for, the config file read first, a parameter's choices and code default, "do not retry this
-failure", a Ctrl-C inside an event callback). Each function below names the internal it uses and why no public API
-does the job; no other module names a private Luigi attribute. A Luigi release may rename any of them without notice,
-so at import this module compares the installed Luigi with the one these were tested with (TESTED_LUIGI, the pin in
-requirements.txt) and, when they differ, stops the command with one line (exit status 1) naming both and the fix:
-`pip install luigi==<tested>`, or set the environment variable DIVAFN_ALLOW_LUIGI to the installed version to try it
-anyway, at your own risk (then run the tests: tests/unit/tasks/ checks each behaviour below).
+Luigi has no public API for a few behaviours the pipeline gives (one-line command-line errors, which flags were given,
+a config file of defaults, a parameter's choices and code default, no retry for bad input, Ctrl-C in an event
+callback); each function here names the internal it uses and why. A Luigi release may change any of them without
+notice, so at import the installed Luigi is compared with TESTED_LUIGI (the pin in requirements.txt); another version
+stops the command with one line naming both and the fix (exit status 1): `pip install luigi==<tested>`, or set
+DIVAFN_ALLOW_LUIGI=<the installed version> to try it at your own risk (tests/unit/tasks/ checks each behaviour).
 """
 import functools
 import logging
@@ -132,12 +130,16 @@ def default_of(p):
 # ---- retries ----------------------------------------------------------------------------------------------------
 
 class BadInputRetryPolicy:
-    """Mixin: Luigi's per-task `retry_count` is 1 once `no_retry()` ran for the task, in whichever process ran it;
-    before that None (the scheduler's [scheduler] retry_count).
+    """Mixin: Luigi's per-task `retry_count` is None (the scheduler's [scheduler] retry_count) until `no_retry()`, then
+    1: in the scheduler at once, and in the worker's report of the failure, whichever process ran the task.
 
-    Luigi's worker reads `retry_count` in its own process when it reports a failure, but with --workers > 1 run()
-    and on_failure() ran in a process forked from it: the flag is shared memory made before the fork (re-made when
-    the task is pickled, as shared memory is passed on by fork only)."""
+    The scheduler applies the policy a report carries after counting the status it reports (Scheduler.add_task:
+    set_status, then `task.retry_policy = ...`), so a FAILED report with retry_count = 1 is retried once more: called
+    from run(), no_retry() sends the policy first, through the worker's status reporter (the object behind
+    task.set_status_message) and its private `_scheduler` and `_worker_id`, as Luigi's own update_tracking_url does;
+    Luigi has no "do not retry this exception". The worker reads `retry_count` in its own process, while with
+    --workers > 1 the task ran in a fork of it: the flag is shared memory made before the fork (re-made when the task
+    is pickled: shared memory is passed on by fork only)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,25 +160,14 @@ class BadInputRetryPolicy:
 
     def no_retry(self) -> None:
         self._bad_input.value = 1
-
-
-def send_no_retry_policy(task) -> None:
-    """From inside `task`'s run(), tell the scheduler that the task's retry policy is now retry_count = 1, so that the
-    failure the worker reports next disables it (no-op outside a worker).
-
-    The scheduler applies the retry policy a report carries after counting the status it reports (Scheduler.add_task:
-    set_status, then `task.retry_policy = ...`), so a FAILED report with retry_count = 1 alone would still be retried
-    once. Luigi has no "do not retry this exception"; the one way to the scheduler from the process running run() is
-    the worker's status reporter (the object behind task.set_status_message), through its private `_scheduler` and
-    `_worker_id`, the way Luigi's own update_tracking_url reaches it."""
-    reporter = getattr(task.set_status_message, "__self__", None)
-    scheduler, worker = getattr(reporter, "_scheduler", None), getattr(reporter, "_worker_id", None)
-    if scheduler is not None and worker is not None:
-        try:
-            scheduler.add_task(task_id=task.task_id, worker=worker, status=RUNNING,
-                               resources=task.process_resources(), retry_policy_dict=dict(retry_count=1))
-        except Exception as e:      # the worker's report still disables it, one retry later
-            log.warning("could not tell the scheduler not to retry %s: %s", task, e)
+        reporter = getattr(self.set_status_message, "__self__", None)        # None outside a worker's run()
+        scheduler, worker = getattr(reporter, "_scheduler", None), getattr(reporter, "_worker_id", None)
+        if scheduler is not None and worker is not None:
+            try:
+                scheduler.add_task(task_id=self.task_id, worker=worker, status=RUNNING,
+                                   resources=self.process_resources(), retry_policy_dict=dict(retry_count=1))
+            except Exception as e:      # the worker's report still disables it, one retry later
+                log.warning("could not tell the scheduler not to retry %s: %s", self, e)
 
 
 # ---- Ctrl-C in an event callback -------------------------------------------------------------------------------

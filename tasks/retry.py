@@ -34,10 +34,6 @@ class RetryPolicy(luigi_compat.BadInputRetryPolicy):
 def _run_wrapper(run):
     """run(), reporting 0 % and 100 % to the scheduler, and a DataError disables the task at its first failure; an
     output folder that cannot be written (tasks/targets.py, `check_writable`) is such a DataError, before run() starts.
-
-    The scheduler applies a retry policy it receives with a status *after* counting that status, so the
-    policy "retry_count = 1" must reach it before the worker reports FAILED: told here, while run() still
-    holds the worker's status reporter. The worker's own report then carries retry_count = 1 as well.
     """
     @functools.wraps(run)
     def wrapper(self, *args, **kwargs):
@@ -54,7 +50,6 @@ def _run_wrapper(run):
                 self.set_progress_percentage(100)
             return result
         except DataError:
-            self.no_retry()
-            luigi_compat.send_no_retry_policy(self)
+            self.no_retry()      # told to the scheduler now, while run() holds the worker's status reporter
             raise
     return wrapper

@@ -90,7 +90,7 @@ class BadInputStage(ArtifactTask):
 
 def test_bad_input_is_disabled_by_the_scheduler_at_its_first_failure(tmp_path, monkeypatch):
     """The scheduler counts a failure before it applies the retry policy the failure's report carries: only the
-    policy sent from run() (luigi_compat.send_no_retry_policy) disables the task at once."""
+    policy sent from run() (luigi_compat.BadInputRetryPolicy.no_retry) disables the task at once."""
     monkeypatch.chdir(tmp_path)
     scheduler = luigi.scheduler.Scheduler(retry_count=3, retry_delay=3600)
     task = BadInputStage(pair="SYNTHETIC")

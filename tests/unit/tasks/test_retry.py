@@ -1,4 +1,4 @@
-"""The retry policy (tasks/retry.py): a bad input is not retried, and the flag crosses luigi's fork."""
+"""The retry policy (tasks/retry.py, tasks/luigi_compat.py): a bad input is not retried, and the flag crosses luigi's fork."""
 import multiprocessing
 
 from pipeline.errors import DataError
