@@ -2,7 +2,7 @@
 
 For each video, exactly what the experiment did to its own videos, by the same functions:
   keyframes and the offline video feature in one decoding pass (pipeline.video.shards.keyframe_shard, with
-  ExtractKeyframes' settings; a 3D CNN feature by clip_shard and cnn3d.features, as ExtractVideoFeatures);
+  ExtractKeyframes' settings), then the video feature y by shards.feature_shard, as ExtractVideoFeatures;
   H = f(keyframes), G = g(y) through the trained networks (pipeline.method.features.dump, DumpFeatures' forward);
   SH, SG, SE by W_H, W_G, W_E with their μ (pipeline.method.semantics.semantic_features, ProjectSemantics');
   the classifier's scaler and SVM on [SH ; SG ; SE] (pipeline.evaluation.classifier, FitClassifier's, rebuilt
@@ -62,23 +62,12 @@ class Predictor:
         items = [SimpleNamespace(id=str(i), path=str(p)) for i, p in enumerate(paths)]
         arrays, rejects, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]),
                                                    appearance=self.appearance, pool_frames=s["pool_frames"])
-        reasons = {int(i): reason for i, reason in rejects}
         used = [int(i) for i in arrays["ids"]]
-        K = arrays["K"]
-        if self.offline:
-            Y = np.concatenate([arrays[name] for name in self.offline], 1)
-        else:
-            from pipeline.video import cnn3d
-            clips, keep = [], []
-            for vid, clip, _ in shards.clip_shard([items[i] for i in used], s["clip_frames"], cnn3d.RESIZE):
-                if isinstance(clip, Exception):
-                    reasons[int(vid)] = clip.reason
-                else:
-                    clips.append(clip)
-                    keep.append(used.index(int(vid)))
-            K, used = K[keep], [used[j] for j in keep]
-            Y = cnn3d.features(self.cnn, clips, self.device) if clips else np.empty((0, cnn3d.DIM), np.float32)
-        return K, Y, used, reasons
+        y, y_rejects, _ = shards.feature_shard(s["extractor"], [items[i] for i in used], arrays, self.cnn, self.device,
+                                               s["clip_frames"])
+        reasons = {int(i): reason for i, reason in [*rejects, *y_rejects]}
+        keep = [used.index(int(i)) for i in y["ids"]]         # the videos both passes could use
+        return arrays["K"][keep], y["Y"], [used[j] for j in keep], reasons
 
     def classify(self, K: np.ndarray, Y: np.ndarray) -> tuple:
         """(predicted class indices (n,), class indices the SVM knows (m,), their scores (n, m)) of n videos."""
