@@ -115,9 +115,7 @@ def chain_of(fit):
     from pipeline.predict.chain import from_graph
 
     from . import config
-    from .base import memo
-    from .experiment import _graph
-    with memo():
-        graph = _graph(fit)
+    from .graph import stage_graph
+    graph = stage_graph(fit)
     return from_graph(fit.pair, {k: p for k, (p, _) in graph.items()}, {k: o for k, (_, o) in graph.items()},
                       Path(config.paths().artifacts) / fit.pair, str(Path(fit.output()["results"].path).parent))

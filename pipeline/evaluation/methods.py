@@ -95,21 +95,25 @@ def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", se
                    split == "train", S, lambda_grid, pooling, seed, centre)["arrays"]
 
 
-def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
+def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
                 pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None,
                 scaling: str = "blocks") -> dict:
-    """name → evaluate() result for every method of METHODS, on one split.
+    """name → result for every method of METHODS, on one split: `fitted`'s results as they are, the others scored.
 
+    fitted: name → result of the methods already fitted (FitClassifier's divafn and video_only, as its
+    results.json holds them), taken as they are: each method is fitted once, with the same SVM and seed as here.
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
     semantic.h5 of a DIVAFN trained without keyframes (same videos, same order); semantic_untrained: the same fit
     on the initial features (untrained_semantic).
     """
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
     methods = ablation_features(features, semantic, pooling)
+    h = methods["keyframe_only"][0]
+    methods = {name: blocks for name, blocks in methods.items() if name not in fitted}
     methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
     if semantic_untrained is not None:
         methods["divafn_untrained"] = divafn_features(semantic_untrained)
-    results = compare(methods, y, split, n_classes, svm_c, seed, scaling)
-    results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"][0], y, split,
-                                       n_classes, svm_c, seed, scaling)
+    results = dict(fitted, **compare(methods, y, split, n_classes, svm_c, seed, scaling))
+    results["image_only"] = image_only(features["F"], features["image_labels"], h, y, split, n_classes, svm_c, seed,
+                                       scaling)
     return results

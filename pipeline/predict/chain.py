@@ -5,7 +5,7 @@ significant parameters, as strings) and `artifacts` (stage → its output paths)
 turned into features and where each trained piece lies: ExtractKeyframes' and ExtractVideoFeatures' settings,
 TrainDIVAFN's model.pt (f and g), ProjectSemantics' semantic.h5 (W_H, W_G, W_E and their μ), FitClassifier's
 classifier.h5 (the scaler and the SVM). Predict (tasks/predict.py) passes the same two tables, taken from its own
-graph (tasks/experiment.py `_graph`), so both ways read one chain the same way.
+graph (tasks/graph.py `stage_graph`), so both ways read one chain the same way.
 
 A folder that is not such a run, or was made by code that wrote another layout (no classifier.h5: before
 FitClassifier kept its SVM), is one DataError naming it and what to rerun.

@@ -12,13 +12,11 @@ from pipeline.report.write import data_summary
 def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple:
     """(metrics, results, features, history) of one run, for `write_report`.
 
-    paths: results (FitClassifier's, then CompareMethods' results.json: later ones add methods), features
-    (features.h5), semantic (semantic.h5), model (model.pt), manifest, classnames (classnames.h5), rejects
-    (CheckRejects' rejects.json: every rejected item once). graph: stage → (its parameters, its output paths), in data-flow order.
+    paths: results (CompareMethods' results.json: every method), features (features.h5), semantic (semantic.h5),
+    model (model.pt), manifest, classnames (classnames.h5), rejects (CheckRejects' rejects.json: every rejected item
+    once). graph: stage → (its parameters, its output paths), in data-flow order.
     """
-    res = json.loads(Path(paths["results"][0]).read_text())
-    for extra in paths["results"][1:]:
-        res["methods"].update(json.loads(Path(extra).read_text())["methods"])
+    res = json.loads(Path(paths["results"]).read_text())
     feats = h5io.read(paths["features"], "features")
     ckpt = checkpoint.load(paths["model"])
     names = h5io.attrs(paths["classnames"])          # which embedding provider made S
