@@ -51,10 +51,10 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     # left out of the digest, so the outputs made before it existed stay complete (never recomputed for nothing)
     digest_added = {}
     # keys of requires() (a dict) whose paths another input's path already holds: an input upstream of another
-    # (DumpFeatures' features.h5, whose folder hash is inside ProjectSemantics' semantic.h5 path), or one made from the
-    # other inputs by settings already in this digest (FitClassifier for CompareMethods). They are declared so that run()
-    # reads only what requires() declares, and left out of the digest, so declaring them moved no output folder;
-    # tests/unit/tasks/test_implied_inputs.py checks that each is so.
+    # (DumpFeatures' features.h5, whose folder hash is inside ProjectSemantics' semantic.h5 path), or one made from
+    # the other inputs by settings already in this digest (FitClassifier for CompareMethods). They are declared so
+    # that run() reads only what requires() declares, and left out of the digest, so declaring them moved no output
+    # folder; tests/unit/tasks/test_implied_inputs.py checks that each is so.
     implied_inputs = ()
 
     def __init__(self, *args, **kwargs):

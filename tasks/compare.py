@@ -99,7 +99,8 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
             (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
             sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
         for m in sorted(table, key=lambda m: -table[m]["mean"]):
-            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"], 100 * table[m]["std"])
+            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"],
+                     100 * table[m]["std"])
 
 
 class Sensitivity(Chain, ArtifactTask):
@@ -117,8 +118,10 @@ class Sensitivity(Chain, ArtifactTask):
 
     def run(self):
         from pipeline.evaluation import sweeps
-        study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t["results"].path).read_text())["methods"].items()}
-                     for v, t in targets.items()} for p, targets in self.input().items()}
+        def accuracy(fit):          # method → test accuracy, from a FitClassifier's results.json
+            return {m: r["accuracy"] for m, r in json.loads(Path(fit["results"].path).read_text())["methods"].items()}
+
+        study = {p: {v: accuracy(t) for v, t in targets.items()} for p, targets in self.input().items()}
         study = {"c": study["c"], "λ": study["lam"]}
         base = self.clone(TrainDIVAFN)   # the configured values
         defaults = {"c": base.c, "λ": base.lam}

@@ -170,7 +170,8 @@ class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
         doc = accounting.account(m, [
             ("PrepareImages", "image", accounting.read_stage([inp["images"].path], "images")),
             ("ExtractKeyframes", "video", accounting.read_stage([t.path for t in inp["keyframes"]], "keyframes")),
-            ("ExtractVideoFeatures", "video", accounting.read_stage([t.path for t in inp["video_features"]], "video_features"))])
+            ("ExtractVideoFeatures", "video",
+             accounting.read_stage([t.path for t in inp["video_features"]], "video_features"))])
         log.info("%s: %d of %d images and %d of %d videos rejected; %d videos used with a warning", self.pair,
                  sum(r["modality"] == "image" for r in doc["rejects"]), doc["n_images"],
                  sum(r["modality"] == "video" for r in doc["rejects"]), doc["n_videos"], len(doc["warnings"]))

@@ -35,7 +35,8 @@ class VideosParameter(luigi.Parameter):
 
     def normalize(self, x):
         if not str(x).strip():
-            raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of paths.")
+            raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of "
+                            "paths.")
         _videos(str(x))
         return x
 

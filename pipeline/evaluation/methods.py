@@ -48,7 +48,8 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
 METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, one per video); how, in a sentence
     "divafn": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g ; W_E e]",
                    how="the paper's classifier input: the trained networks' semantic features"),
-    "video_only": dict(uses="videos only", input="y", how="the raw video features: no images, no keyframes, no training"),
+    "video_only": dict(uses="videos only", input="y",
+                       how="the raw video features: no images, no keyframes, no training"),
     "keyframe_only": dict(uses="keyframes only", input="h",
                           how="the video's keyframes through the trained f, pooled (no video feature)"),
     "image_only": dict(uses="images only", input="F → h",
@@ -58,8 +59,9 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
                                  "ImageNet-initialised when its backbone is, g untrained): W_H/W_G/W_E in closed form, "
                                  "the same SVM"),
     "divafn_no_keyframes": dict(uses="images, videos", input="[W_H h ; W_G g ; W_E e]",
-                                how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after training the "
-                                    "same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM"),
+                                how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after "
+                                    "training the same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in "
+                                    "closed form, the same SVM"),
     "divafn_no_autoencoder": dict(uses="images, keyframes, videos", input="[h ; g ; e], e = [ĥ ; ĝ]",
                                   how="the trained features without semantic projection"),
     "divafn_no_fusion": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g]", how="no Auto-E"),
@@ -88,7 +90,8 @@ def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, see
     return evaluate(fit_svm(F, y_F, svm_c, seed, None, scaling), h[test], labels[test], n_classes)
 
 
-def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0, centre: bool = True) -> dict:
+def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0,
+                       centre: bool = True) -> dict:
     """ProjectSemantics' closed-form fit (pipeline.method.semantics.fit_all) on the initial features F0, H0, G0."""
     split = np.asarray(features["video_split"]).astype(str)
     return fit_all(features["F0"], features["image_labels"], features["H0"], features["G0"], features["video_labels"],

@@ -35,9 +35,9 @@ class Predictor:
         self.chain, self.device = chain, resolve_device(device)
         self.offline = offline_datasets(s["extractor"])
         if s["extractor"] == "precomputed":
-            raise DataError(f"{chain.source}: its video feature was imported from a file (extractor precomputed), which "
-                            f"has no rows for new videos; predict with a run whose extractor computes the feature "
-                            f"(--ExtractVideoFeatures-extractor default, appearance, or a 3D CNN).")
+            raise DataError(f"{chain.source}: its video feature was imported from a file (extractor precomputed), "
+                            f"which has no rows for new videos; predict with a run whose extractor computes the "
+                            f"feature (--ExtractVideoFeatures-extractor default, appearance, or a 3D CNN).")
         if "A" in self.offline and not s["pool_frames"]:
             raise DataError(f"{chain.source}: extractor {s['extractor']} needs the appearance feature, but the run's "
                             f"ExtractKeyframes pool_frames is 0; the run is inconsistent: rerun it.")
@@ -60,8 +60,9 @@ class Predictor:
         from pipeline.video import shards
         s = self.settings
         items = [SimpleNamespace(id=str(i), path=str(p)) for i, p in enumerate(paths)]
-        arrays, rejects, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]),
-                                                   appearance=self.appearance, pool_frames=s["pool_frames"])
+        arrays, rejects, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"],
+                                                   motion=(s["grid"], s["bins"]), appearance=self.appearance,
+                                                   pool_frames=s["pool_frames"])
         used = [int(i) for i in arrays["ids"]]
         y, y_rejects, _ = shards.feature_shard(s["extractor"], [items[i] for i in used], arrays, self.cnn, self.device,
                                                s["clip_frames"])
@@ -92,14 +93,16 @@ class Predictor:
                 if i in by_index:
                     j = by_index[i]
                     order = np.argsort(-scores[j], kind="stable")[:top_k]
-                    top = [{"class": self.classes[int(known[o])], "score": round(float(scores[j, o]), 6)} for o in order]
+                    top = [{"class": self.classes[int(known[o])], "score": round(float(scores[j, o]), 6)}
+                           for o in order]
                     score = float(scores[j, list(known).index(pred[j])])
-                    rows.append(dict(path=str(p), predicted=self.classes[int(pred[j])], score=round(score, 6), top_k=top,
-                                     reason=""))
+                    rows.append(dict(path=str(p), predicted=self.classes[int(pred[j])], score=round(score, 6),
+                                     top_k=top, reason=""))
                     if start + i < keep_keyframes:
                         kept[start + i] = K[j]
                 else:
-                    rows.append(dict(path=str(p), predicted="", score=None, top_k=[], reason=reasons.get(i, "not used")))
+                    rows.append(dict(path=str(p), predicted="", score=None, top_k=[],
+                                     reason=reasons.get(i, "not used")))
             progress(min(start + batch, len(paths)), len(paths))
         return rows, kept
 

@@ -24,7 +24,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
     classes, divafn = res["classes"], res["methods"]["divafn"]
     metrics = dict(
         pair=pair, seed=seed, classes=classes,
-        n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
+        n_train_videos=int((feats["video_split"] == "train").sum()),
+        n_test_videos=int((feats["video_split"] == "test").sum()),
         n_images=int(len(feats["image_labels"])), chance=1.0 / len(classes),
         accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
         per_class_accuracy=dict(zip(classes, divafn["per_class"])),
@@ -32,7 +33,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         lambda_at_edge=h5io.attrs(paths["semantic"]).get("lambda_at_edge") or {},
         lambda_edge_ties=list(h5io.attrs(paths["semantic"]).get("lambda_edge_ties") or []),
         embedding=names.get("embedding", "hashed character n-grams (no word vectors file)"),
-        embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
+        embedding_provider=names.get("provider", "hashed_ngrams"),
+        embedding_missing_words=names.get("missing_words") or {},
         weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
         device=(ckpt.get("provenance") or {}).get("device"),
         data=data_summary(Manifest.from_json(paths["manifest"]), split, checked["rejects"]),

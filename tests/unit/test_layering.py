@@ -64,12 +64,14 @@ def _imported_modules(path) -> set:
 
 
 def test_the_io_layer_imports_nothing_from_the_method_layer():
-    """pipeline/io reads and joins artifacts; pipeline/method (and models/, the networks) build on it, not the reverse."""
+    """pipeline/io reads and joins artifacts; pipeline/method (and models/, the networks) build on it, not the
+    reverse."""
+    def is_method(name):
+        return name.split(".")[:2] == ["pipeline", "method"] or name.split(".")[0] == "models"
+
     files = _python_files("pipeline/io")
     assert files
-    offenders = {str(p.relative_to(REPO)): sorted(n for n in _imported_modules(p)
-                                                  if n.split(".")[:2] == ["pipeline", "method"] or n.split(".")[0] == "models")
-                 for p in files}
+    offenders = {str(p.relative_to(REPO)): sorted(filter(is_method, _imported_modules(p))) for p in files}
     assert {k: v for k, v in offenders.items() if v} == {}, "pipeline/io imports the method layer"
 
 

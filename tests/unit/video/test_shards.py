@@ -92,7 +92,12 @@ def test_feature_shard_runs_a_3d_cnn_on_the_usable_videos_a_batch_at_a_time(vide
     torch.manual_seed(0)
     cnn = cnn3d.build("mc3_18", "", allow_random=True)
     batches, forward = [], cnn3d.features
-    monkeypatch.setattr(cnn3d, "features", lambda model, clips, *a: batches.append(len(clips)) or forward(model, clips, *a))
+
+    def counted(model, clips, *args):
+        batches.append(len(clips))
+        return forward(model, clips, *args)
+
+    monkeypatch.setattr(cnn3d, "features", counted)
     y, rejects, warnings = shards.feature_shard("mc3_18", videos, cnn=cnn, clip_frames=4, batch_size=3)
     monkeypatch.undo()
     assert batches == [3, 1]                        # never more than batch_size decoded clips held
