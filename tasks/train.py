@@ -4,6 +4,7 @@ import logging
 import luigi
 
 from models import VIDEO_INPUTS
+from pipeline.data import manifest
 from pipeline.method import VIDEO_STEPS
 
 from .base import ArtifactTask
