@@ -49,6 +49,12 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     # settings added after outputs existed → the value that reproduces those outputs: at that value a setting is
     # left out of the digest, so the outputs made before it existed stay complete (never recomputed for nothing)
     digest_added = {}
+    # keys of requires() (a dict) whose paths another input's path already holds: an input upstream of another
+    # (DumpFeatures' features.h5, whose folder hash is inside ProjectSemantics' semantic.h5 path), or one made from
+    # the other inputs by settings already in this digest (FitClassifier for CompareMethods). They are declared so
+    # that run() reads only what requires() declares, and left out of the digest, so declaring them moved no output
+    # folder; tests/unit/tasks/test_implied_inputs.py checks that each is so.
+    implied_inputs = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +97,10 @@ class ArtifactTask(RetryPolicy, luigi.Task):
                 if k not in self.digest_excludes and k not in self.passes_on}
 
     def upstream_paths(self) -> list:
-        return sorted(t.path for t in flatten(self.input()))
+        inputs = self.input()
+        if self.implied_inputs:
+            inputs = {k: v for k, v in inputs.items() if k not in self.implied_inputs}
+        return sorted(t.path for t in flatten(inputs))
 
     def digest(self) -> str:
         with memo() as seen:

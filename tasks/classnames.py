@@ -48,7 +48,8 @@ class EmbedClassNames(Dataset, ArtifactTask):
             log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair, name,
                         self.vectors_path, ", ".join(missing))
         with self.output().temporary_path() as tmp:
-            h5io.write(tmp, "classnames", dict(S=S, names=np.array(names), words=np.array([" ".join(embeddings.words(n)) for n in names])),
+            words = np.array([" ".join(embeddings.words(n)) for n in names])
+            h5io.write(tmp, "classnames", dict(S=S, names=np.array(names), words=words),
                        self.provenance(classes=names, provider=info["provider"], vectors_path=info["vectors_path"],
                                        embedding=info["description"],
                                        missing_words=info["missing_words"], centred=bool(self.centre)))

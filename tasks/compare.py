@@ -12,7 +12,7 @@ from .classifier import FitClassifier
 from .classnames import EmbedClassNames
 from .params import Chain, Dataset, Device, ImageSize, Training, Videos
 from .semantics import ProjectSemantics
-from .train import TrainDIVAFN
+from .train import DumpFeatures, TrainDIVAFN
 
 log = logging.getLogger("luigi-interface")
 
@@ -21,19 +21,25 @@ class CompareMethods(Chain, ArtifactTask):
     """Every method of pipeline.evaluation.methods.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
-    use_keyframes=false) for `divafn_no_keyframes`. results.json has FitClassifier's layout, so the
+    use_keyframes=false) for `divafn_no_keyframes`. divafn and video_only are FitClassifier's (fitted once, there);
+    the other methods are fitted here. results.json has FitClassifier's layout and holds every method, so the
     report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
     """
+    NO_KEYFRAMES = {"use_keyframes": False}
+    # features*: upstream of divafn / no_keyframes; fit: made from divafn by svm_c and scaling, both in scoring()
+    implied_inputs = ("features", "features_no_keyframes", "fit")
 
     def requires(self):
         return dict(divafn=self.clone(ProjectSemantics),
-                    no_keyframes=self.clone(ProjectSemantics, train_overrides={"use_keyframes": False}),
-                    classnames=self.clone(EmbedClassNames))
+                    no_keyframes=self.clone(ProjectSemantics, train_overrides=self.NO_KEYFRAMES),
+                    classnames=self.clone(EmbedClassNames), features=self.clone(DumpFeatures),
+                    features_no_keyframes=self.clone(DumpFeatures, train_overrides=self.NO_KEYFRAMES),
+                    fit=self.clone(FitClassifier))
 
     def scoring(self) -> dict:
         """How it scores: FitClassifier's SVM C and input scaling, and ProjectSemantics' pooling, λ grid and centring
         (divafn_untrained)."""
-        project, fit = self.requires()["divafn"], self.clone(FitClassifier)
+        project, fit = self.requires()["divafn"], self.requires()["fit"]
         return dict(svm_c=fit.svm_c, scaling=fit.scaling, keyframe_pooling=project.keyframe_pooling,
                     lambda_grid=list(project.lambda_grid), centre=project.centre)
 
@@ -46,18 +52,20 @@ class CompareMethods(Chain, ArtifactTask):
     def run(self):
         from pipeline.evaluation import methods
         from pipeline.io import assemble, h5io
-        req = self.requires()
-        path, path_nk = req["divafn"].input()["features"].path, req["no_keyframes"].input()["features"].path
+        inp = self.input()
+        path, path_nk = inp["features"].path, inp["features_no_keyframes"].path
         f, classes = h5io.read(path, "features"), h5io.attrs(path)["classes"]
         assemble.check_ids(h5io.read(path_nk, "features", ["video_ids"])["video_ids"], f["video_ids"],
                            "the no-keyframes chain's features", path_nk)
-        semantic = h5io.read(self.input()["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
+        semantic = h5io.read(inp["divafn"].path, "semantic", ["SH", "SG", "SE", "mu_H", "mu_G"])
+        semantic_nk = h5io.read(inp["no_keyframes"].path, "semantic", ["SH", "SG", "SE"])
+        fitted = json.loads(Path(inp["fit"]["results"].path).read_text())["methods"]
         scoring = self.scoring()
-        untrained = methods.untrained_semantic(f, h5io.read(self.input()["classnames"].path, "classnames")["S"],
-                                               scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed, scoring["centre"])
-        scores = methods.compare_all(f, semantic, h5io.read(self.input()["no_keyframes"].path, "semantic", ["SH", "SG", "SE"]),
-                                     len(classes), scoring["keyframe_pooling"], scoring["svm_c"], self.seed, untrained,
-                                     scoring["scaling"])
+        untrained = methods.untrained_semantic(f, h5io.read(inp["classnames"].path, "classnames")["S"],
+                                               scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed,
+                                               scoring["centre"])
+        scores = methods.compare_all(fitted, f, semantic, semantic_nk, len(classes), scoring["keyframe_pooling"],
+                                     scoring["svm_c"], self.seed, untrained, scoring["scaling"])
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
@@ -91,7 +99,8 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
             (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
             sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
         for m in sorted(table, key=lambda m: -table[m]["mean"]):
-            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"], 100 * table[m]["std"])
+            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"],
+                     100 * table[m]["std"])
 
 
 class Sensitivity(Chain, ArtifactTask):
@@ -109,8 +118,10 @@ class Sensitivity(Chain, ArtifactTask):
 
     def run(self):
         from pipeline.evaluation import sweeps
-        study = {p: {v: {m: r["accuracy"] for m, r in json.loads(Path(t["results"].path).read_text())["methods"].items()}
-                     for v, t in targets.items()} for p, targets in self.input().items()}
+        def accuracy(fit):          # method → test accuracy, from a FitClassifier's results.json
+            return {m: r["accuracy"] for m, r in json.loads(Path(fit["results"].path).read_text())["methods"].items()}
+
+        study = {p: {v: accuracy(t) for v, t in targets.items()} for p, targets in self.input().items()}
         study = {"c": study["c"], "λ": study["lam"]}
         base = self.clone(TrainDIVAFN)   # the configured values
         defaults = {"c": base.c, "λ": base.lam}

@@ -30,9 +30,9 @@ class MakeSyntheticData(ArtifactTask):
     def run(self):
         with self.output().temporary_path() as tmp:
             stats = synthetic.generate(tmp, self.data_seed, self.size, processes=self.processes,
-                                       progress=lambda done, total: self.progress(done / total, f"{done}/{total} files"))
-        log.info("MakeSyntheticData %s: %d classes, %d images, %d videos generated in %.1f s by %d processes", self.size,
-                 stats["classes"], stats["images"], stats["videos"], stats["seconds"], stats["processes"])
+                                       progress=lambda done, n: self.progress(done / n, f"{done}/{n} files"))
+        log.info("MakeSyntheticData %s: %d classes, %d images, %d videos generated in %.1f s by %d processes",
+                 self.size, stats["classes"], stats["images"], stats["videos"], stats["seconds"], stats["processes"])
 
 
 class datasets(luigi.Config):
@@ -70,7 +70,8 @@ class BuildManifest(Dataset, ArtifactTask):
         """(data root, {dataset folder: override}) this run reads from."""
         if self.pair == "SYNTHETIC":
             return Path(self.input().path), {}
-        overrides = {ds.folder: getattr(datasets(), ds.folder.lower()) for ds in (self.pair_spec.images, self.pair_spec.videos)}
+        overrides = {ds.folder: getattr(datasets(), ds.folder.lower())
+                     for ds in (self.pair_spec.images, self.pair_spec.videos)}
         return Path(self.data_root or paths().data_root), overrides
 
     def digest(self) -> str:
@@ -79,7 +80,8 @@ class BuildManifest(Dataset, ArtifactTask):
         if self.pair == "SYNTHETIC":
             return super().digest()
         root, overrides = self.roots()
-        where = sorted((side, str(p.absolute())) for side, p in manifest.dataset_roots(self.pair_spec, root, overrides).items())
+        roots = manifest.dataset_roots(self.pair_spec, root, overrides)
+        where = sorted((side, str(p.absolute())) for side, p in roots.items())
         return hashlib.sha256(f"{super().digest()} {where}".encode()).hexdigest()[:12]
 
     def run(self):

@@ -2,61 +2,48 @@
 import logging
 from pathlib import Path
 
-from luigi.task import flatten
-
 from .base import ArtifactTask, memo
 from .classifier import FitClassifier
+from .classnames import EmbedClassNames
 from .compare import CompareMethods
+from .data import BuildManifest
+from .extract import CheckRejects
+from .graph import stage_graph
 from .params import Chain
+from .semantics import ProjectSemantics
+from .train import DumpFeatures, TrainDIVAFN
 
 log = logging.getLogger("luigi-interface")
 
 
 class RunExperiment(Chain, ArtifactTask):
     """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
+    # upstream of fit and compare: the report reads them, their paths are in fit's
+    implied_inputs = ("features", "semantic", "model", "manifest", "classnames", "rejects")
 
     def requires(self):
-        return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods))
+        return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods),
+                    features=self.clone(DumpFeatures), semantic=self.clone(ProjectSemantics),
+                    model=self.clone(TrainDIVAFN), manifest=self.clone(BuildManifest),
+                    classnames=self.clone(EmbedClassNames), rejects=self.clone(CheckRejects))
 
     def output(self):
         return self.folder_target()
 
     def run(self):
         from pipeline import report
-        fit, compare = self.requires()["fit"], self.requires()["compare"]
-        semantics = fit.requires()
-        dump, classnames = semantics.requires()["features"], semantics.requires()["classnames"]
-        train = dump.requires()
+        inp = self.input()
+        # the configured chain's stages (fit's graph), then what CompareMethods adds (itself: its no-keyframes chain's
+        # stages are families fit's graph has), so each stage lists the configured chain's outputs
         with memo():        # one walk of the graph: every stage's digest computed once
-            graph = _graph(fit)
-            graph.update({k: v for k, v in _graph(compare).items() if k not in graph})
-        paths = dict(results=[self.input()["fit"]["results"].path, self.input()["compare"].path], features=dump.output().path,
-                     semantic=semantics.output().path, model=train.output().path, manifest=train.input()["manifest"].path,
-                     classnames=classnames.output().path, rejects=train.input()["rejects"].path)
+            graph = stage_graph(self.requires()["fit"])
+            graph.update({k: v for k, v in stage_graph(self.requires()["compare"]).items() if k not in graph})
+        paths = dict(results=inp["compare"].path, features=inp["features"].path, semantic=inp["semantic"].path,
+                     model=inp["model"].path, manifest=inp["manifest"].path, classnames=inp["classnames"].path,
+                     rejects=inp["rejects"].path)
         metrics, res, feats, history = report.collect(self.pair, self.seed, self.split, paths, graph)
         self.progress(0.3, "drawing the figures")
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
             report.write_metrics(tmp, report.write_report(tmp, metrics, res, feats, history))
         log.info("RunExperiment %s: report in %s", self.pair, Path(self.output().path) / "report.md")
-
-
-def _graph(task) -> dict:
-    """family → (significant parameters, output paths) of `task` and everything upstream, in data-flow order.
-
-    Shard tasks of one stage collapse into one entry (their parameters minus `shard`, every shard's path).
-    """
-    out, seen = {}, set()
-
-    def walk(t):
-        if t.task_id in seen:
-            return
-        seen.add(t.task_id)
-        for dep in flatten(t.requires()):
-            walk(dep)
-        params = t.digest_params()
-        family = t.get_task_family()
-        out.setdefault(family, (params, []))[1].extend(o.path for o in flatten(t.output()))
-
-    walk(task)
-    return out

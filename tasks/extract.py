@@ -14,7 +14,6 @@ import logging
 from pathlib import Path
 
 import luigi
-import numpy as np
 from luigi.task import flatten
 
 from pipeline.data import manifest
@@ -128,54 +127,22 @@ class ExtractVideoFeatures(Device, VideoShardTask):
 
     def run(self):
         from pipeline.io import h5io
-        from pipeline.video import precomputed
+        from pipeline.video import shards
         m, videos = self.videos()
+        kf = cnn = device = None
         if self.offline():                     # the keyframe shard's features, and so its rejects and warnings
             if "A" in self.offline() and not self.clone(ExtractKeyframes).pool_frames:
                 raise DataError(f"extractor {self.extractor} needs the appearance feature: set [ExtractKeyframes] "
                                 f"pool_frames > 0, or --ExtractVideoFeatures-extractor motion.")
             kf = h5io.read(self.input()["keyframes"].path, "keyframes", ["ids", "rejects", "warnings", *self.offline()])
-            Y = np.concatenate([kf[name] for name in self.offline()], 1)
-            arrays, rejects, warnings = dict(Y=Y, ids=kf["ids"]), kf["rejects"], kf["warnings"]
-        elif self.extractor == "precomputed":
-            if not self.precomputed_path:
-                raise DataError("extractor precomputed needs a file: --ExtractVideoFeatures-precomputed-path "
-                                "(luigi.cfg [ExtractVideoFeatures] precomputed_path).")
-            ids, X = precomputed.load(self.precomputed_path, self.precomputed_dataset)
-            wanted = [v.id for v in videos]
-            arrays, rejects, warnings = dict(Y=precomputed.match(ids, X, wanted, self.precomputed_path),
-                                             ids=np.array(wanted, dtype=str)), [], []
-        else:
-            arrays, rejects, warnings = self._backbone(videos)
+        elif self.extractor in cnn3d.ARCHS:
+            from pipeline.method.train import resolve_device
+            cnn = cnn3d.build(self.extractor, self.weights, self.allow_random_weights)
+            device = resolve_device(self.device)
+        arrays, rejects, warnings = shards.feature_shard(
+            self.extractor, videos, kf, cnn, device, self.clip_frames, self.batch_size,
+            (self.precomputed_path, self.precomputed_dataset), lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
         self.write("video_features", m, arrays, rejects, warnings)
-
-    def _backbone(self, videos):
-        from pipeline.method.train import resolve_device
-        from pipeline.video import shards
-        model = cnn3d.build(self.extractor, self.weights, self.allow_random_weights)
-        device = resolve_device(self.device)
-        Y, ids, rejects, warnings, clips, clip_ids = [], [], [], [], [], []
-
-        def flush():
-            if clips:
-                Y.append(cnn3d.features(model, clips, device, self.batch_size))
-                ids.extend(clip_ids)
-                clips.clear()
-                clip_ids.clear()
-
-        for vid, clip, notes in shards.clip_shard(videos, self.clip_frames, cnn3d.RESIZE,
-                                                  progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos")):
-            if isinstance(clip, Exception):
-                rejects.append((vid, clip.reason))
-                continue
-            warnings += [(vid, w) for w in notes]
-            clips.append(clip)
-            clip_ids.append(vid)
-            if len(clips) == self.batch_size:
-                flush()
-        flush()
-        return dict(Y=np.concatenate(Y) if Y else np.empty((0, cnn3d.DIM), np.float32),
-                    ids=np.array(ids, dtype=str)), rejects, warnings
 
 
 class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
@@ -203,7 +170,8 @@ class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
         doc = accounting.account(m, [
             ("PrepareImages", "image", accounting.read_stage([inp["images"].path], "images")),
             ("ExtractKeyframes", "video", accounting.read_stage([t.path for t in inp["keyframes"]], "keyframes")),
-            ("ExtractVideoFeatures", "video", accounting.read_stage([t.path for t in inp["video_features"]], "video_features"))])
+            ("ExtractVideoFeatures", "video",
+             accounting.read_stage([t.path for t in inp["video_features"]], "video_features"))])
         log.info("%s: %d of %d images and %d of %d videos rejected; %d videos used with a warning", self.pair,
                  sum(r["modality"] == "image" for r in doc["rejects"]), doc["n_images"],
                  sum(r["modality"] == "video" for r in doc["rejects"]), doc["n_videos"], len(doc["warnings"]))

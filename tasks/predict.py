@@ -35,7 +35,8 @@ class VideosParameter(luigi.Parameter):
 
     def normalize(self, x):
         if not str(x).strip():
-            raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of paths.")
+            raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of "
+                            "paths.")
         _videos(str(x))
         return x
 
@@ -115,9 +116,7 @@ def chain_of(fit):
     from pipeline.predict.chain import from_graph
 
     from . import config
-    from .base import memo
-    from .experiment import _graph
-    with memo():
-        graph = _graph(fit)
+    from .graph import stage_graph
+    graph = stage_graph(fit)
     return from_graph(fit.pair, {k: p for k, (p, _) in graph.items()}, {k: o for k, (_, o) in graph.items()},
                       Path(config.paths().artifacts) / fit.pair, str(Path(fit.output()["results"].path).parent))

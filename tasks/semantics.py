@@ -15,7 +15,8 @@ class ProjectSemantics(OneChain, ArtifactTask):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
     lambda_grid = luigi.ListParameter(default=[1e-2, 1e-1, 1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6],
                                       description="λ candidates (SAE's range)")
-    keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean", description="h from a video's keyframes")
+    keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean",
+                                             description="h from a video's keyframes")
     centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                  description="centre each autoencoder's input on its fitting set's mean before L2 "
                                              "normalisation (false: SAE's plain normalisation)")
@@ -31,8 +32,9 @@ class ProjectSemantics(OneChain, ArtifactTask):
         from pipeline.method import semantics
         f = h5io.read(self.input()["features"].path, "features")
         S = h5io.read(self.input()["classnames"].path, "classnames")["S"]
-        fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"], f["video_split"] == "train",
-                                S, list(self.lambda_grid), self.keyframe_pooling, self.seed, self.centre)
+        fit = semantics.fit_all(f["F"], f["image_labels"], f["H"], f["G"], f["video_labels"],
+                                f["video_split"] == "train", S, list(self.lambda_grid), self.keyframe_pooling,
+                                self.seed, self.centre)
         for name, lam in fit["at_edge"].items():
             if name in fit["edge_ties"]:
                 log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid, on a tie: its "
@@ -40,9 +42,10 @@ class ProjectSemantics(OneChain, ArtifactTask):
                             self.pair, name, lam)
             else:
                 log.warning("ProjectSemantics %s: Auto-%s chose λ = %g, an end of lambda_grid %s; the best λ may lie "
-                            "beyond it: widen [ProjectSemantics] lambda_grid", self.pair, name, lam, list(self.lambda_grid))
+                            "beyond it: widen [ProjectSemantics] lambda_grid", self.pair, name, lam,
+                            list(self.lambda_grid))
         with self.output().temporary_path() as tmp:
             h5io.write(tmp, "semantic", dict(**fit["arrays"], video_ids=f["video_ids"]),
-                       self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"], lambda_at_edge=fit["at_edge"],
-                                       lambda_edge_ties=fit["edge_ties"],
+                       self.provenance(lambdas=fit["lambdas"], cv_scores=fit["cv_scores"],
+                                       lambda_at_edge=fit["at_edge"], lambda_edge_ties=fit["edge_ties"],
                                        classes=h5io.attrs(self.input()["features"].path)["classes"]))

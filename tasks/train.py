@@ -69,16 +69,16 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
         from pipeline.method import checkpoint, pretrained, train
         from pipeline.method.train import TrainConfig
         inp = self.input()
-        m = manifest.Manifest.from_json(inp["manifest"].path)
-        images, keyframes, video_features = assemble.read_inputs(      # X and K: read a batch at a time
-            inp["images"].path, [t.path for t in inp["keyframes"]], [t.path for t in inp["video_features"]])
-        data = assemble.training_data(m, images, keyframes, video_features,
-                                      h5io.read(inp["classnames"].path, "classnames")["S"], use_keyframes=self.use_keyframes)
+        m, images, keyframes, video_features = assemble.read_training_inputs(      # X and K: read a batch at a time
+            inp["manifest"].path, inp["images"].path, [t.path for t in inp["keyframes"]],
+            [t.path for t in inp["video_features"]])
+        S = h5io.read(inp["classnames"].path, "classnames")["S"]
+        data = assemble.training_data(m, images, keyframes, video_features, S, use_keyframes=self.use_keyframes)
         cfg = TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
         device = train.resolve_device(self.device)
         log.info("training on %s: %d images, %d keyframes, %d videos", device, len(data.X), len(data.K), len(data.Y))
-        dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim, video_hidden=self.video_hidden,
-                    backbone=self.backbone, image_size=self.image_size)
+        dims = dict(c=self.c, video_dim=data.Y.shape[1], d=data.S.shape[1], fc_dim=self.fc_dim,
+                    video_hidden=self.video_hidden, backbone=self.backbone, image_size=self.image_size)
         weights = self.pretrained or pretrained.default_weights(self.backbone)
         model = train.build_model(dims, self.seed)
         if weights:
@@ -100,13 +100,16 @@ class DumpFeatures(OneChain, ArtifactTask):
     F0, H0, G0 would be the main chain's, which are the ones read.
     """
     resources = {"gpu": 1}
+    READS = ("manifest", "images", "keyframes", "video_features")   # of the model's inputs: the items it dumps
+    implied_inputs = READS          # upstream of model
 
     def initial(self) -> bool:
         """Whether this chain's features.h5 holds F0, H0, G0."""
         return self.train_overrides.get("use_keyframes", True) is not False
 
     def requires(self):
-        return self.clone(TrainDIVAFN, **self.train_overrides)
+        model = self.clone(TrainDIVAFN, **self.train_overrides)
+        return dict(model=model, **{k: model.requires()[k] for k in self.READS})    # the very inputs it was trained on
 
     def output(self):
         return self.artifact("features.h5")
@@ -114,20 +117,22 @@ class DumpFeatures(OneChain, ArtifactTask):
     def run(self):
         from pipeline.io import assemble, h5io
         from pipeline.method import checkpoint, features, train
-        upstream = self.requires().input()
-        m = manifest.Manifest.from_json(upstream["manifest"].path)
-        images, keyframes, video_features = assemble.read_inputs(      # X and K: read a batch at a time
-            upstream["images"].path, [t.path for t in upstream["keyframes"]], [t.path for t in upstream["video_features"]])
-        assemble.image_arrays(m, images, upstream["images"].path)
+        inp = self.input()
+        m, images, keyframes, video_features = assemble.read_training_inputs(      # X and K: read a batch at a time
+            inp["manifest"].path, inp["images"].path, [t.path for t in inp["keyframes"]],
+            [t.path for t in inp["video_features"]])
+        assemble.image_arrays(m, images, inp["images"].path)
         videos = assemble.video_arrays(m, keyframes, video_features)
         self.progress(0.1, "computing F, H, G")
         device = train.resolve_device(self.device)
-        out = features.dump(checkpoint.load_model(self.input().path), images["X"], videos["K"], videos["Y"], device)
+        model_path = inp["model"].path
+        out = features.dump(checkpoint.load_model(model_path), images["X"], videos["K"], videos["Y"], device)
         arrays = dict(F=out["F"], H=out["H"], G=out["G"], Y=videos["Y"], image_labels=images["labels"],
-                      image_ids=images["ids"], video_labels=videos["labels"], video_ids=videos["ids"], video_split=videos["split"])
+                      image_ids=images["ids"], video_labels=videos["labels"], video_ids=videos["ids"],
+                      video_split=videos["split"])
         if self.initial():
             self.progress(0.6, "computing F0, H0, G0 (initial weights)")
-            before = features.dump(checkpoint.initial_model(self.input().path, self.seed), images["X"], videos["K"],
+            before = features.dump(checkpoint.initial_model(model_path, self.seed), images["X"], videos["K"],
                                    videos["Y"], device)
             arrays.update(F0=before["F"], H0=before["H"], G0=before["G"])
         with self.output().temporary_path() as tmp:

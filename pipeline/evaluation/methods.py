@@ -48,7 +48,8 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
 METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, one per video); how, in a sentence
     "divafn": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g ; W_E e]",
                    how="the paper's classifier input: the trained networks' semantic features"),
-    "video_only": dict(uses="videos only", input="y", how="the raw video features: no images, no keyframes, no training"),
+    "video_only": dict(uses="videos only", input="y",
+                       how="the raw video features: no images, no keyframes, no training"),
     "keyframe_only": dict(uses="keyframes only", input="h",
                           how="the video's keyframes through the trained f, pooled (no video feature)"),
     "image_only": dict(uses="images only", input="F → h",
@@ -58,8 +59,9 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
                                  "ImageNet-initialised when its backbone is, g untrained): W_H/W_G/W_E in closed form, "
                                  "the same SVM"),
     "divafn_no_keyframes": dict(uses="images, videos", input="[W_H h ; W_G g ; W_E e]",
-                                how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after training the "
-                                    "same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in closed form, the same SVM"),
+                                how="DIVAFN trained without keyframes (the H–G and F–H terms vanish); after "
+                                    "training the same steps as divafn: h = f(keyframes) pooled, W_H/W_G/W_E in "
+                                    "closed form, the same SVM"),
     "divafn_no_autoencoder": dict(uses="images, keyframes, videos", input="[h ; g ; e], e = [ĥ ; ĝ]",
                                   how="the trained features without semantic projection"),
     "divafn_no_fusion": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g]", how="no Auto-E"),
@@ -88,28 +90,33 @@ def image_only(F, y_F, h, labels, split, n_classes: int, svm_c: float = 1.0, see
     return evaluate(fit_svm(F, y_F, svm_c, seed, None, scaling), h[test], labels[test], n_classes)
 
 
-def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0, centre: bool = True) -> dict:
+def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", seed: int = 0,
+                       centre: bool = True) -> dict:
     """ProjectSemantics' closed-form fit (pipeline.method.semantics.fit_all) on the initial features F0, H0, G0."""
     split = np.asarray(features["video_split"]).astype(str)
     return fit_all(features["F0"], features["image_labels"], features["H0"], features["G0"], features["video_labels"],
                    split == "train", S, lambda_grid, pooling, seed, centre)["arrays"]
 
 
-def compare_all(features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
+def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
                 pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None,
                 scaling: str = "blocks") -> dict:
-    """name → evaluate() result for every method of METHODS, on one split.
+    """name → result for every method of METHODS, on one split: `fitted`'s results as they are, the others scored.
 
+    fitted: name → result of the methods already fitted (FitClassifier's divafn and video_only, as its
+    results.json holds them), taken as they are: each method is fitted once, with the same SVM and seed as here.
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
     semantic.h5 of a DIVAFN trained without keyframes (same videos, same order); semantic_untrained: the same fit
     on the initial features (untrained_semantic).
     """
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
     methods = ablation_features(features, semantic, pooling)
+    h = methods["keyframe_only"][0]
+    methods = {name: blocks for name, blocks in methods.items() if name not in fitted}
     methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
     if semantic_untrained is not None:
         methods["divafn_untrained"] = divafn_features(semantic_untrained)
-    results = compare(methods, y, split, n_classes, svm_c, seed, scaling)
-    results["image_only"] = image_only(features["F"], features["image_labels"], methods["keyframe_only"][0], y, split,
-                                       n_classes, svm_c, seed, scaling)
+    results = dict(fitted, **compare(methods, y, split, n_classes, svm_c, seed, scaling))
+    results["image_only"] = image_only(features["F"], features["image_labels"], h, y, split, n_classes, svm_c, seed,
+                                       scaling)
     return results

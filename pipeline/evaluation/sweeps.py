@@ -33,7 +33,8 @@ def seed_markdown(pair: str, table: dict, seeds) -> str:
         L.append(f"| {m} | {t['mean']:.1%} ± {t['std']:.1%} | "
                  + " | ".join(f"{t['values'].get(str(s), float('nan')):.1%}" for s in seeds) + " |")
     if "divafn" in table and "video_only" in table:
-        d = np.array([table["divafn"]["values"][s] - table["video_only"]["values"][s] for s in table["divafn"]["values"]])
+        divafn, video_only = table["divafn"]["values"], table["video_only"]["values"]
+        d = np.array([divafn[s] - video_only[s] for s in divafn])
         L += ["", f"divafn − video_only: {d.mean():+.1%} (per seed: {', '.join(f'{x:+.1%}' for x in d)})."]
     return "\n".join(L) + "\n"
 

@@ -4,13 +4,29 @@ The pictures (images X, keyframes K) stay in their files: `read_inputs` gives th
 which the joins below select from without reading, and training and the feature dump read a batch at a time.
 Every function here also takes in-memory arrays in their place.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
 from pipeline.data.manifest import Manifest
 from pipeline.errors import DataError
 from pipeline.io import h5io
 from pipeline.io.rows import Rows, first_keyframes, take
-from pipeline.method.train import TrainData
+
+
+@dataclass
+class TrainData:
+    """Everything training sees: uint8 still images, float video features, integer labels, S (C, d).
+
+    X and K are arrays or pipeline.io.rows.Rows (read from their HDF5 files a batch at a time).
+    """
+    X: np.ndarray        # (n_img, S, S, 3) uint8 images
+    y_X: np.ndarray      # (n_img,)
+    K: np.ndarray        # (n_kf, S, S, 3) uint8 keyframes of the training videos
+    y_K: np.ndarray      # (n_kf,)
+    Y: np.ndarray        # (n_vid, D) float32 video features of the training videos
+    y_Y: np.ndarray      # (n_vid,)
+    S: np.ndarray        # (C, d) class embeddings, one row per class
 
 
 def read_inputs(images_path, keyframe_paths, feature_paths) -> tuple:
@@ -20,6 +36,12 @@ def read_inputs(images_path, keyframe_paths, feature_paths) -> tuple:
     keyframes = h5io.read_shards(keyframe_paths, "keyframes", skip=("K",))
     keyframes["K"] = Rows.of_h5(keyframe_paths, "K", "keyframes")
     return images, keyframes, h5io.read_shards(feature_paths, "video_features")
+
+
+def read_training_inputs(manifest_path, images_path, keyframe_paths, feature_paths) -> tuple:
+    """(manifest, images, keyframes, video features): what TrainDIVAFN trains on and DumpFeatures passes through the
+    trained networks, read as `read_inputs` reads them (X and K as Rows), not yet joined."""
+    return Manifest.from_json(manifest_path), *read_inputs(images_path, keyframe_paths, feature_paths)
 
 
 def check_ids(found, expected, what: str, path: str = "") -> None:
@@ -36,7 +58,8 @@ def image_arrays(m: Manifest, images: dict, path: str = "images") -> dict:
     order = {it.id: r for r, it in enumerate(m.images)}
     rows = [order.get(i, -1) for i in got]
     if -1 in rows or rows != sorted(set(rows)):
-        raise DataError(f"{path}: its images are not the manifest's, in its order (e.g. {got[rows.index(-1)] if -1 in rows else got[0]}); "
+        example = got[rows.index(-1)] if -1 in rows else got[0]
+        raise DataError(f"{path}: its images are not the manifest's, in its order (e.g. {example}); "
                         f"it was written by older code or for another manifest. Delete it and re-run PrepareImages.")
     return images
 
@@ -49,7 +72,8 @@ def _accounted(shards: dict, ids: list, what: str) -> set:
     missing = sorted(known - set(got) - rejected)
     if len(set(got)) != len(got) or not set(got) <= known or not rejected <= known or missing:
         what_is_wrong = (f"{len(missing)} of the manifest's {len(ids)} videos are neither used nor rejected in them "
-                         f"(e.g. {missing[0]})" if missing else "they hold videos that are not the manifest's, or one twice")
+                         f"(e.g. {missing[0]})" if missing
+                         else "they hold videos that are not the manifest's, or one twice")
         raise DataError(f"{what}: {what_is_wrong}; they were written by older code or for another manifest. "
                         f"Delete their folder and run again.")
     return set(got)
@@ -87,5 +111,6 @@ def training_data(m: Manifest, images: dict, keyframes: dict, video_features: di
     train = v["split"] == "train"
     k = v["K"].shape[1] if use_keyframes else 0
     return TrainData(X=images["X"], y_X=images["labels"].astype(np.int64),
-                     K=first_keyframes(take(v["K"], np.flatnonzero(train)), k), y_K=np.repeat(v["labels"][train], k).astype(np.int64),
+                     K=first_keyframes(take(v["K"], np.flatnonzero(train)), k),
+                     y_K=np.repeat(v["labels"][train], k).astype(np.int64),
                      Y=v["Y"][train], y_Y=v["labels"][train].astype(np.int64), S=S)

@@ -43,9 +43,10 @@ def write(path, kind: str, arrays: dict, provenance: dict, mode: str = "w", unco
                 f.create_dataset(name, data=a, chunks=(1, *a.shape[1:]))
             else:
                 # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array. Images
-                # and keyframes (uint8, (n, [k,] S, S, 3)) one per chunk: a batch reads its items only (pipeline.io.rows).
-                f.create_dataset(name, data=a, chunks=item_chunks(a.shape) if a.dtype == np.uint8 and a.ndim >= 4 else True,
-                                 compression="lzf")
+                # and keyframes (uint8, (n, [k,] S, S, 3)) one per chunk: a batch reads its items only
+                # (pipeline.io.rows).
+                chunks = item_chunks(a.shape) if a.dtype == np.uint8 and a.ndim >= 4 else True
+                f.create_dataset(name, data=a, chunks=chunks, compression="lzf")
         f.attrs["schema_version"] = SCHEMA_VERSION
         f.attrs["kind"] = kind
         for k, v in provenance.items():
@@ -110,7 +111,8 @@ def _decode(ds):
 
 
 def decode_attr(v):
-    """An attribute value as written by `write`: JSON strings decoded, string arrays as lists, numpy scalars as Python."""
+    """An attribute value as written by `write`: JSON strings decoded, string arrays as lists, numpy scalars as
+    Python."""
     if isinstance(v, bytes):
         v = v.decode()
     if isinstance(v, str) and v[:1] in "[{":

@@ -38,7 +38,8 @@ def read_rejects(path) -> list:
                 n = max((len(v) for v in cols.values()), default=0)
                 raw = [{k: v[i] for k, v in cols.items() if i < len(v)} for i in range(n)]
             elif obj.dtype.names:             # a compound dataset
-                raw = [{k: (x[k].decode() if isinstance(x[k], bytes) else x[k]) for k in obj.dtype.names} for x in obj[()]]
+                raw = [{k: (x[k].decode() if isinstance(x[k], bytes) else x[k]) for k in obj.dtype.names}
+                       for x in obj[()]]
             else:
                 raw = values(obj).tolist()
         elif "rejects" in f.attrs:

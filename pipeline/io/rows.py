@@ -23,7 +23,8 @@ WHOLE = -1        # `sub` of an item that is a whole row
 
 
 class Rows:
-    """Items `sources[src[i]][row[i]]`, or `[row[i], sub[i]]` (one keyframe of a row) where sub[i] ≥ 0; i = 0..n−1."""
+    """Items `sources[src[i]][row[i]]`, or `[row[i], sub[i]]` (one keyframe of a row) where sub[i] ≥ 0;
+    i = 0..n−1."""
 
     def __init__(self, sources, src, row, sub=None, item_shape=None, pin=False, files=()):
         self.sources, self.src, self.row = list(sources), np.asarray(src, np.int64), np.asarray(row, np.int64)
@@ -53,7 +54,8 @@ class Rows:
     def take(self, index) -> "Rows":
         """The items at `index` (a selection: nothing is read)."""
         index = np.asarray(index, np.int64)
-        return Rows(self.sources, self.src[index], self.row[index], self.sub[index], self.shape[1:], self.pin, self.files)
+        return Rows(self.sources, self.src[index], self.row[index], self.sub[index], self.shape[1:], self.pin,
+                    self.files)
 
     def keyframes(self, k: int) -> "Rows":
         """Of rows holding (k', S, S, 3) keyframes each: the first k of every row, one item each, row by row."""
@@ -124,8 +126,9 @@ def concat(*parts) -> Rows:
     for p in parts:
         src.append(p.src + len(sources))
         sources += p.sources
-    return Rows(sources, np.concatenate(src), np.concatenate([p.row for p in parts]), np.concatenate([p.sub for p in parts]),
-                next(iter(shapes), parts[0].shape[1:]), any(p.pin for p in parts), [f for p in parts for f in p.files])
+    return Rows(sources, np.concatenate(src), np.concatenate([p.row for p in parts]),
+                np.concatenate([p.sub for p in parts]), next(iter(shapes), parts[0].shape[1:]),
+                any(p.pin for p in parts), [f for p in parts for f in p.files])
 
 
 def take(a, index):

@@ -74,19 +74,7 @@ class TrainConfig:
             raise ValueError(f"video_steps {self.video_steps!r}: want {' or '.join(VIDEO_STEPS)}")
 
 
-@dataclass
-class TrainData:
-    """Everything training sees: uint8 still images, float video features, integer labels, S (C, d).
-
-    X and K are arrays or pipeline.io.rows.Rows (read from their HDF5 files a batch at a time).
-    """
-    X: np.ndarray        # (n_img, S, S, 3) uint8 images
-    y_X: np.ndarray      # (n_img,)
-    K: np.ndarray        # (n_kf, S, S, 3) uint8 keyframes of the training videos
-    y_K: np.ndarray      # (n_kf,)
-    Y: np.ndarray        # (n_vid, D) float32 video features of the training videos
-    y_Y: np.ndarray      # (n_vid,)
-    S: np.ndarray        # (C, d) class embeddings, one row per class
+from pipeline.io.assemble import TrainData  # noqa: E402  what training sees; the io layer builds it (assemble)
 
 
 def build_model(dims: dict, seed: int):

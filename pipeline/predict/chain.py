@@ -5,7 +5,7 @@ significant parameters, as strings) and `artifacts` (stage → its output paths)
 turned into features and where each trained piece lies: ExtractKeyframes' and ExtractVideoFeatures' settings,
 TrainDIVAFN's model.pt (f and g), ProjectSemantics' semantic.h5 (W_H, W_G, W_E and their μ), FitClassifier's
 classifier.h5 (the scaler and the SVM). Predict (tasks/predict.py) passes the same two tables, taken from its own
-graph (tasks/experiment.py `_graph`), so both ways read one chain the same way.
+graph (tasks/graph.py `stage_graph`), so both ways read one chain the same way.
 
 A folder that is not such a run, or was made by code that wrote another layout (no classifier.h5: before
 FitClassifier kept its SVM), is one DataError naming it and what to rerun.
@@ -25,7 +25,8 @@ class TrainedChain:
     pair: str
     source: str              # the run folder (or task) it was read from, for messages
     settings: dict           # keyframes, image_size, grid, bins, pool_frames (ExtractKeyframes); extractor, weights,
-                             # allow_random_weights, clip_frames (ExtractVideoFeatures); keyframe_pooling (ProjectSemantics)
+                             # allow_random_weights, clip_frames (ExtractVideoFeatures); keyframe_pooling
+                             # (ProjectSemantics)
     model: Path              # TrainDIVAFN's model.pt
     semantic: Path           # ProjectSemantics' semantic.h5
     classifier: Path         # FitClassifier's classifier.h5
@@ -47,8 +48,9 @@ def from_run(run_folder) -> TrainedChain:
     try:
         metrics = json.loads(path.read_text())
     except FileNotFoundError:
-        raise DataError(f"{run}: not a run folder (no metrics.json); give --run artifacts/<pair>/RunExperiment-<hash>/, "
-                        f"the folder `luigi --module tasks RunExperiment` names in its last line.") from None
+        raise DataError(f"{run}: not a run folder (no metrics.json); give --run "
+                        f"artifacts/<pair>/RunExperiment-<hash>/, the folder `luigi --module tasks RunExperiment` "
+                        f"names in its last line.") from None
     except (OSError, ValueError) as e:
         raise DataError(f"{path}: not a readable metrics.json ({type(e).__name__}); delete {run} and rerun "
                         f"RunExperiment.") from None
@@ -61,7 +63,8 @@ def from_run(run_folder) -> TrainedChain:
                       metrics.get("code_version", ""))
 
 
-def from_graph(pair: str, parameters: dict, artifacts: dict, pair_folder, source: str, code_version: str = "") -> TrainedChain:
+def from_graph(pair: str, parameters: dict, artifacts: dict, pair_folder, source: str,
+               code_version: str = "") -> TrainedChain:
     """The chain from stage → parameters and stage → output paths (metrics.json's layout); recorded paths are
     found under `pair_folder` (artifacts/<pair>/) wherever the artifacts folder has moved since."""
     made_by = f" (made by code {code_version})" if code_version else ""
@@ -71,7 +74,8 @@ def from_graph(pair: str, parameters: dict, artifacts: dict, pair_folder, source
                         f"{rerun_hint(pair)}.")
 
     recorded = {}
-    for stage, name in (("TrainDIVAFN", "model.pt"), ("ProjectSemantics", "semantic.h5"), ("FitClassifier", "classifier.h5")):
+    for stage, name in (("TrainDIVAFN", "model.pt"), ("ProjectSemantics", "semantic.h5"),
+                        ("FitClassifier", "classifier.h5")):
         found = [p for p in artifacts[stage] if Path(p).name == name]
         if not found:
             raise DataError(f"{source}: its {stage} wrote no {name}{made_by}: the run was made by an earlier version "

@@ -25,7 +25,8 @@ def main(argv=None) -> int:
     ap.add_argument("videos", nargs="+", metavar="VIDEO", help="video files, folders of videos, or .txt lists of paths")
     ap.add_argument("--top-k", type=int, default=5, help="classes listed per video with their scores (default 5)")
     ap.add_argument("--out", metavar="DIR", help="write predictions.csv/.json/.md and contact_sheet.png into DIR")
-    ap.add_argument("--contact-sheet", type=int, default=8, metavar="N", help="videos on the contact sheet (with --out)")
+    ap.add_argument("--contact-sheet", type=int, default=8, metavar="N",
+                    help="videos on the contact sheet (with --out)")
     ap.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
     ap.add_argument("--batch", type=int, default=32, help="videos decoded and classified at once (bounds memory)")
     args = ap.parse_args(argv)

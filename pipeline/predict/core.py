@@ -2,7 +2,7 @@
 
 For each video, exactly what the experiment did to its own videos, by the same functions:
   keyframes and the offline video feature in one decoding pass (pipeline.video.shards.keyframe_shard, with
-  ExtractKeyframes' settings; a 3D CNN feature by clip_shard and cnn3d.features, as ExtractVideoFeatures);
+  ExtractKeyframes' settings), then the video feature y by shards.feature_shard, as ExtractVideoFeatures;
   H = f(keyframes), G = g(y) through the trained networks (pipeline.method.features.dump, DumpFeatures' forward);
   SH, SG, SE by W_H, W_G, W_E with their μ (pipeline.method.semantics.semantic_features, ProjectSemantics');
   the classifier's scaler and SVM on [SH ; SG ; SE] (pipeline.evaluation.classifier, FitClassifier's, rebuilt
@@ -35,9 +35,9 @@ class Predictor:
         self.chain, self.device = chain, resolve_device(device)
         self.offline = offline_datasets(s["extractor"])
         if s["extractor"] == "precomputed":
-            raise DataError(f"{chain.source}: its video feature was imported from a file (extractor precomputed), which "
-                            f"has no rows for new videos; predict with a run whose extractor computes the feature "
-                            f"(--ExtractVideoFeatures-extractor default, appearance, or a 3D CNN).")
+            raise DataError(f"{chain.source}: its video feature was imported from a file (extractor precomputed), "
+                            f"which has no rows for new videos; predict with a run whose extractor computes the "
+                            f"feature (--ExtractVideoFeatures-extractor default, appearance, or a 3D CNN).")
         if "A" in self.offline and not s["pool_frames"]:
             raise DataError(f"{chain.source}: extractor {s['extractor']} needs the appearance feature, but the run's "
                             f"ExtractKeyframes pool_frames is 0; the run is inconsistent: rerun it.")
@@ -60,25 +60,15 @@ class Predictor:
         from pipeline.video import shards
         s = self.settings
         items = [SimpleNamespace(id=str(i), path=str(p)) for i, p in enumerate(paths)]
-        arrays, rejects, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"], motion=(s["grid"], s["bins"]),
-                                                   appearance=self.appearance, pool_frames=s["pool_frames"])
-        reasons = {int(i): reason for i, reason in rejects}
+        arrays, rejects, _ = shards.keyframe_shard(items, s["keyframes"], s["image_size"],
+                                                   motion=(s["grid"], s["bins"]), appearance=self.appearance,
+                                                   pool_frames=s["pool_frames"])
         used = [int(i) for i in arrays["ids"]]
-        K = arrays["K"]
-        if self.offline:
-            Y = np.concatenate([arrays[name] for name in self.offline], 1)
-        else:
-            from pipeline.video import cnn3d
-            clips, keep = [], []
-            for vid, clip, _ in shards.clip_shard([items[i] for i in used], s["clip_frames"], cnn3d.RESIZE):
-                if isinstance(clip, Exception):
-                    reasons[int(vid)] = clip.reason
-                else:
-                    clips.append(clip)
-                    keep.append(used.index(int(vid)))
-            K, used = K[keep], [used[j] for j in keep]
-            Y = cnn3d.features(self.cnn, clips, self.device) if clips else np.empty((0, cnn3d.DIM), np.float32)
-        return K, Y, used, reasons
+        y, y_rejects, _ = shards.feature_shard(s["extractor"], [items[i] for i in used], arrays, self.cnn, self.device,
+                                               s["clip_frames"])
+        reasons = {int(i): reason for i, reason in [*rejects, *y_rejects]}
+        keep = [used.index(int(i)) for i in y["ids"]]         # the videos both passes could use
+        return arrays["K"][keep], y["Y"], [used[j] for j in keep], reasons
 
     def classify(self, K: np.ndarray, Y: np.ndarray) -> tuple:
         """(predicted class indices (n,), class indices the SVM knows (m,), their scores (n, m)) of n videos."""
@@ -103,14 +93,16 @@ class Predictor:
                 if i in by_index:
                     j = by_index[i]
                     order = np.argsort(-scores[j], kind="stable")[:top_k]
-                    top = [{"class": self.classes[int(known[o])], "score": round(float(scores[j, o]), 6)} for o in order]
+                    top = [{"class": self.classes[int(known[o])], "score": round(float(scores[j, o]), 6)}
+                           for o in order]
                     score = float(scores[j, list(known).index(pred[j])])
-                    rows.append(dict(path=str(p), predicted=self.classes[int(pred[j])], score=round(score, 6), top_k=top,
-                                     reason=""))
+                    rows.append(dict(path=str(p), predicted=self.classes[int(pred[j])], score=round(score, 6),
+                                     top_k=top, reason=""))
                     if start + i < keep_keyframes:
                         kept[start + i] = K[j]
                 else:
-                    rows.append(dict(path=str(p), predicted="", score=None, top_k=[], reason=reasons.get(i, "not used")))
+                    rows.append(dict(path=str(p), predicted="", score=None, top_k=[],
+                                     reason=reasons.get(i, "not used")))
             progress(min(start + batch, len(paths)), len(paths))
         return rows, kept
 

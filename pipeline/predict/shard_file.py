@@ -27,7 +27,8 @@ def join(paths) -> tuple:
     for path in paths:
         a = h5io.read(path, "predictions")
         for i in range(len(a["path"])):
-            top = [{"class": str(c), "score": float(s)} for c, s in zip(a["top_k_classes"][i], a["top_k_scores"][i]) if c]
+            top = [{"class": str(c), "score": float(s)}
+                   for c, s in zip(a["top_k_classes"][i], a["top_k_scores"][i]) if c]
             score = float(a["score"][i])
             rows.append(dict(path=str(a["path"][i]), predicted=str(a["predicted"][i]),
                              score=None if np.isnan(score) else score, top_k=top, reason=str(a["reason"][i])))

@@ -20,7 +20,8 @@ def top_k_text(top: list) -> str:
 
 def csv_row(r: dict) -> list:
     """One row of predictions.csv: the JSON row's values (scores written exactly as in the JSON)."""
-    return [r["path"], r["predicted"], "" if r["score"] is None else repr(r["score"]), top_k_text(r["top_k"]), r["reason"]]
+    score = "" if r["score"] is None else repr(r["score"])
+    return [r["path"], r["predicted"], score, top_k_text(r["top_k"]), r["reason"]]
 
 
 def write_csv(path, rows: list) -> None:
@@ -53,7 +54,8 @@ def write_markdown(path, rows: list, sheet_png: str, shown: int, about: dict) ->
          f"{len(rows)} files, {len(used)} classified, {len(rows) - len(used)} could not be used; trained chain: "
          f"`{about.get('chain', '')}`.", ""]
     if shown:
-        L += [f"{shown} classified videos of the first files: their keyframes and their three best classes (SVM scores).",
+        L += [f"{shown} classified videos of the first files: their keyframes and their three best classes "
+              f"(SVM scores).",
               "",
               f"![contact sheet]({sheet_png})", ""]
     L += ["| path | predicted | score | reason |", "|---|---|---|---|"]

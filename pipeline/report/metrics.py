@@ -12,13 +12,11 @@ from pipeline.report.write import data_summary
 def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple:
     """(metrics, results, features, history) of one run, for `write_report`.
 
-    paths: results (FitClassifier's, then CompareMethods' results.json: later ones add methods), features
-    (features.h5), semantic (semantic.h5), model (model.pt), manifest, classnames (classnames.h5), rejects
-    (CheckRejects' rejects.json: every rejected item once). graph: stage → (its parameters, its output paths), in data-flow order.
+    paths: results (CompareMethods' results.json: every method), features (features.h5), semantic (semantic.h5),
+    model (model.pt), manifest, classnames (classnames.h5), rejects (CheckRejects' rejects.json: every rejected item
+    once). graph: stage → (its parameters, its output paths), in data-flow order.
     """
-    res = json.loads(Path(paths["results"][0]).read_text())
-    for extra in paths["results"][1:]:
-        res["methods"].update(json.loads(Path(extra).read_text())["methods"])
+    res = json.loads(Path(paths["results"]).read_text())
     feats = h5io.read(paths["features"], "features")
     ckpt = checkpoint.load(paths["model"])
     names = h5io.attrs(paths["classnames"])          # which embedding provider made S
@@ -26,7 +24,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
     classes, divafn = res["classes"], res["methods"]["divafn"]
     metrics = dict(
         pair=pair, seed=seed, classes=classes,
-        n_train_videos=int((feats["video_split"] == "train").sum()), n_test_videos=int((feats["video_split"] == "test").sum()),
+        n_train_videos=int((feats["video_split"] == "train").sum()),
+        n_test_videos=int((feats["video_split"] == "test").sum()),
         n_images=int(len(feats["image_labels"])), chance=1.0 / len(classes),
         accuracy={k: v["accuracy"] for k, v in res["methods"].items()},
         per_class_accuracy=dict(zip(classes, divafn["per_class"])),
@@ -34,7 +33,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         lambda_at_edge=h5io.attrs(paths["semantic"]).get("lambda_at_edge") or {},
         lambda_edge_ties=list(h5io.attrs(paths["semantic"]).get("lambda_edge_ties") or []),
         embedding=names.get("embedding", "hashed character n-grams (no word vectors file)"),
-        embedding_provider=names.get("provider", "hashed_ngrams"), embedding_missing_words=names.get("missing_words") or {},
+        embedding_provider=names.get("provider", "hashed_ngrams"),
+        embedding_missing_words=names.get("missing_words") or {},
         weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
         device=(ckpt.get("provenance") or {}).get("device"),
         data=data_summary(Manifest.from_json(paths["manifest"]), split, checked["rejects"]),

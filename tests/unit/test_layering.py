@@ -1,4 +1,6 @@
-"""The layers: the library (pipeline/) never imports Luigi, and no module of pipeline/, tasks/ or models/ grows too long."""
+"""The layers: the library (pipeline/) never imports Luigi, its io layer never imports the method layer, and no module
+of pipeline/, tasks/ or models/ grows too long."""
+import ast
 import os
 import subprocess
 import sys
@@ -48,6 +50,29 @@ def test_no_pipeline_file_imports_luigi():
     offenders = [str(p.relative_to(REPO)) for p in files
                  if "import luigi" in p.read_text() or "from luigi" in p.read_text()]
     assert offenders == [], f"pipeline/ is the Luigi-free library; these import luigi: {offenders}"
+
+
+def _imported_modules(path) -> set:
+    """Every module `path` imports, at the top or inside a function (`from a import b` counts as a and a.b)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return names
+
+
+def test_the_io_layer_imports_nothing_from_the_method_layer():
+    """pipeline/io reads and joins artifacts; pipeline/method (and models/, the networks) build on it, not the
+    reverse."""
+    def is_method(name):
+        return name.split(".")[:2] == ["pipeline", "method"] or name.split(".")[0] == "models"
+
+    files = _python_files("pipeline/io")
+    assert files
+    offenders = {str(p.relative_to(REPO)): sorted(filter(is_method, _imported_modules(p))) for p in files}
+    assert {k: v for k, v in offenders.items() if v} == {}, "pipeline/io imports the method layer"
 
 
 def test_no_module_is_longer_than_300_lines():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from pipeline.data.manifest import Item
+from pipeline.errors import DataError
 from pipeline.io import h5io
 from pipeline.io.rejects import read_rejects, rejects_array, warnings_array
 from pipeline.video import shards
@@ -72,3 +73,40 @@ def test_appearance_feature_pools_the_imagenet_trunk_over_frames_of_the_same_pas
     np.testing.assert_allclose(arrays["A"][0], appearance(clip), rtol=1e-5, atol=1e-6)
     one = np.stack([appearance(fr[None]) for fr in clip]).mean(0)               # the mean over frames
     np.testing.assert_allclose(arrays["A"][0], one, rtol=1e-4, atol=1e-5)
+
+
+def test_feature_shard_takes_an_offline_feature_from_the_keyframe_pass(videos):
+    arrays, _, _ = shards.keyframe_shard(videos, 3, 32, motion=(4, 8))
+    y, rejects, warnings = shards.feature_shard("default", videos, arrays)          # default = motion: Y
+    assert list(y["ids"]) == list(arrays["ids"]) and np.array_equal(y["Y"], arrays["Y"])
+    assert (rejects, warnings) == ([], [])          # the keyframe pass's own are its caller's (prediction)
+    shard_file = dict(arrays, rejects=np.array([["C/empty.avi", "empty file", "s"]]), warnings=np.empty((0, 2), str))
+    _, rejects, warnings = shards.feature_shard("motion", videos, shard_file)      # a shard file's are passed on
+    assert rejects is shard_file["rejects"] and warnings is shard_file["warnings"]
+
+
+def test_feature_shard_runs_a_3d_cnn_on_the_usable_videos_a_batch_at_a_time(videos, monkeypatch):
+    import torch
+
+    from pipeline.video import cnn3d
+    torch.manual_seed(0)
+    cnn = cnn3d.build("mc3_18", "", allow_random=True)
+    batches, forward = [], cnn3d.features
+
+    def counted(model, clips, *args):
+        batches.append(len(clips))
+        return forward(model, clips, *args)
+
+    monkeypatch.setattr(cnn3d, "features", counted)
+    y, rejects, warnings = shards.feature_shard("mc3_18", videos, cnn=cnn, clip_frames=4, batch_size=3)
+    monkeypatch.undo()
+    assert batches == [3, 1]                        # never more than batch_size decoded clips held
+    clips = [c for _, c, _ in shards.clip_shard(videos, 4, cnn3d.RESIZE) if not isinstance(c, Exception)]
+    assert list(y["ids"]) == ["C/good1.avi", "C/truncated.avi", "C/good2.avi", "C/short.avi"]
+    np.testing.assert_allclose(y["Y"], cnn3d.features(cnn, clips, "cpu", 3), rtol=1e-5, atol=1e-6)
+    assert [i for i, _ in rejects] == ["C/empty.avi", "C/text.avi"] and [i for i, _ in warnings] == ["C/truncated.avi"]
+
+
+def test_feature_shard_needs_the_precomputed_file():
+    with pytest.raises(DataError, match="extractor precomputed needs a file: --ExtractVideoFeatures-precomputed-path"):
+        shards.feature_shard("precomputed", [])
