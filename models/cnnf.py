@@ -49,7 +49,7 @@ class LRN(nn.LocalResponseNorm):
 
 
 class StillNet(nn.Module):
-    """What every image/keyframe network f shares: (n, S, S, 3) uint8 RGB in, normalised here with ImageNet
+    """What every image/keyframe network f shares: (n, px, px, 3) uint8 RGB in, normalised here with ImageNet
     statistics (callers move compact uint8 batches); a trunk; a new head full8 → c (`self.full[-1]`,
     N(0, 0.01²) as DCMH initialises new layers); the output at fixed length `scale` (`on_sphere`)."""
 
@@ -75,7 +75,7 @@ class StillNet(nn.Module):
         return [p for p in self.parameters() if id(p) not in head]
 
     def trunk_features(self, x: torch.Tensor) -> torch.Tensor:
-        """The trunk's output for (n, S, S, 3) uint8 RGB."""
+        """The trunk's output for (n, px, px, 3) uint8 RGB."""
         return self.trunk((x.permute(0, 3, 1, 2).float() - self.mean) / self.std)
 
     def head(self, t: torch.Tensor) -> torch.Tensor:
@@ -94,7 +94,7 @@ class CNNF(StillNet):
     original), then an adaptive average pool to 6×6 so that any input size ≥ 64 px gives full6 the
     9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper). The
     output has fixed length `scale` (see `on_sphere`).
-    Input: (n, S, S, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
+    Input: (n, px, px, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
     MatConvNet's imagenet-vgg-f.mat loads into it (pipeline/method/matconvnet.py): its LRN settings and its
     mean-only input normalisation (std 1) replace the defaults, as buffers that model.pt keeps.
     """

@@ -3,12 +3,12 @@
 # (kind, dataset) → meaning, in the paper's symbols (DESIGN.md §3). Kept in step with artifacts/README.md
 # (tests/e2e/test_inspect.py checks that every dataset a run writes is documented in both).
 MEANINGS = {
-    ("images", "X"): "still images X, resized to S×S RGB (n_img, S, S, 3)",
+    ("images", "X"): "still images X, resized to px×px RGB, px = image_size (n_img, px, px, 3)",
     ("images", "labels"): "class index of each image (into attrs classes)",
     ("images", "ids"): "image id: path relative to the image dataset's root",
     ("images", "split"): "official split of each image: train / test",
     ("images", "rejects"): "images that could not be used: id, reason, file",
-    ("keyframes", "K"): "keyframes K of each video of the shard (n, k, S, S, 3)",
+    ("keyframes", "K"): "keyframes K of each video of the shard (n, k, px, px, 3)",
     ("keyframes", "frame_index"): "frame number each keyframe was taken from (n, k)",
     ("keyframes", "ids"): "video id: path relative to the video dataset's root",
     ("keyframes", "rejects"): "videos that could not be used: path and reason",
@@ -58,7 +58,7 @@ MEANINGS = {
     ("predictions", "top_k_classes"): "the top_k classes by SVM score, best first (n, top_k; '' pads)",
     ("predictions", "top_k_scores"): "their SVM scores (n, top_k; NaN pads)",
     ("predictions", "reason"): "why the file could not be used (empty when it was)",
-    ("predictions", "keyframes"): "keyframes of the contact sheet's videos that fall in this shard (m, k, S, S, 3)",
+    ("predictions", "keyframes"): "keyframes of the contact sheet's videos that fall in this shard (m, k, px, px, 3)",
     ("predictions", "keyframe_rows"): "row of each of them in the whole list of videos (m,)",
 }
 LABELS = {"labels": "split", "image_labels": "image_split", "video_labels": "video_split"}  # label dataset → its split

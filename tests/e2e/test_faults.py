@@ -1,4 +1,4 @@
-"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/base.py, tasks/retry.py);
+"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/targets.py, tasks/retry.py);
 Ctrl-C and an artifacts folder that cannot be written are one line each (tasks/cli_logging.py, tasks/targets.py)."""
 import os
 import re

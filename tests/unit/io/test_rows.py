@@ -55,11 +55,11 @@ def test_items_equal_the_arrays_for_slices_index_tensors_and_selections(files):
 
 
 def test_a_pass_reads_each_item_once_never_more_than_a_batch_at_a_time_and_holds_one_batch(tmp_path, rng):
-    n, batch, S = 400, 16, 64
-    X = rng.integers(0, 256, (n, S, S, 3), dtype=np.uint8)
+    n, batch, px = 400, 16, 64
+    X = rng.integers(0, 256, (n, px, px, 3), dtype=np.uint8)
     rows = Rows.of_h5([write(tmp_path / "images.h5", "images", X=X)], "X")
     del X
-    item = S * S * 3
+    item = px * px * 3
     tracemalloc.start()
     total = 0
     for i in range(0, n, batch):
