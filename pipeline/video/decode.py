@@ -80,12 +80,6 @@ def clip_indices(T: int, n: int) -> np.ndarray:
     return np.linspace(0, T - 1, n).round().astype(np.int64)
 
 
-def stated_frames(path) -> int:
-    """The frame count the container states for its first video stream (0 when it states none)."""
-    with av.open(str(path)) as c:
-        return int(c.streams.video[0].frames or 0) if c.streams.video else 0
-
-
 class LumaSampler:
     """(48, 64) uint8 luma samples of a frame on a fixed grid (cell centres), read from the decoded plane."""
 
