@@ -20,7 +20,8 @@ def on_sphere(z: torch.Tensor, scale: float) -> torch.Tensor:
 class LRN(nn.LocalResponseNorm):
     r"""Local response normalisation in MatConvNet's terms (vl_nnnormalize), PARAM = [N κ α β]:
 
-    y_k = x_k / (κ + α Σ_{q ∈ Q(k)} x_q²)^β,  Q(k) = [k − ⌊(N−1)/2⌋, k + ⌈(N−1)/2⌉] (channels; N odd here).
+    y_k = x_k / (κ + α Σ_{q ∈ Q(k)} x_q²)^β,
+    Q(k) = [k − ⌊(N−1)/2⌋, k + ⌈(N−1)/2⌉] (channels; N odd here).
     torch's LocalResponseNorm divides its alpha by N (Caffe's convention), so it gets alpha = α·N.
     The four numbers are the buffer `param` (a model.pt keeps them: a file's κ, α survive save/load);
     the defaults are CNNF's from-scratch settings (torch LocalResponseNorm(5, 1e-4, 0.75, 2)).
@@ -41,8 +42,10 @@ class LRN(nn.LocalResponseNorm):
         N, kappa, alpha, beta = self.param.tolist()
         self.size, self.alpha, self.beta, self.k = int(N), alpha * N, beta, kappa
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
         if prefix + "param" in missing_keys:     # a model.pt from before `param` (made with the defaults): keep
             missing_keys.remove(prefix + "param")   # the current settings, as a non-strict load keeps any missing key
         self._sync()

@@ -218,8 +218,9 @@ def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumb
     if i != plan:
         return i, error
     of_stated = f" of the {stated} its container states" if stated and stated != i else ""
-    notes = ([f"decoding stopped after {i} frames{of_stated} ({_why(error)}); the {i} frames before it are used"] if error
-             else [f"its container states {stated} frames, {i} decode; the {i} are used"] if of_stated else [])
+    notes = ([f"decoding stopped after {i} frames{of_stated} ({_why(error)}); the {i} frames before it are used"]
+             if error else [f"its container states {stated} frames, {i} decode; the {i} are used"] if of_stated
+             else [])
     return Scan(n_frames=i, fps=fps, sel=np.stack(sel) if k else None, thumbs=np.stack(thumbs) if keep_thumbs else None,
                 keyframes=kf if k else None, key_index=np.array(key_idx, np.int64),
                 clip=np.stack([clip[j] for j in want]) if n_clip else None,
