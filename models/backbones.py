@@ -1,7 +1,7 @@
 """Backbones of the image/keyframe network f(·; θx): EfficientNet-Lite0 (ImageNet weights from an installed
 package, the default), CNN-F (the paper's), torchvision AlexNet and ResNet-18.
 
-Every backbone has CNNF's interface: input (n, S, S, 3) uint8 RGB (normalised inside with ImageNet
+Every backbone has CNNF's interface: input (n, px, px, 3) uint8 RGB (normalised inside with ImageNet
 statistics), output (n, c) at the fixed length `scale` (models.cnnf.on_sphere), the last layer — the
 new, randomly initialised c-wide head — as `self.full[-1]`. torchvision models are built with
 `weights=None`: nothing is ever downloaded; ImageNet weights come only from a local file

@@ -20,7 +20,8 @@ def on_sphere(z: torch.Tensor, scale: float) -> torch.Tensor:
 class LRN(nn.LocalResponseNorm):
     r"""Local response normalisation in MatConvNet's terms (vl_nnnormalize), PARAM = [N κ α β]:
 
-    y_k = x_k / (κ + α Σ_{q ∈ Q(k)} x_q²)^β,  Q(k) = [k − ⌊(N−1)/2⌋, k + ⌈(N−1)/2⌉] (channels; N odd here).
+    y_k = x_k / (κ + α Σ_{q ∈ Q(k)} x_q²)^β,
+    Q(k) = [k − ⌊(N−1)/2⌋, k + ⌈(N−1)/2⌉] (channels; N odd here).
     torch's LocalResponseNorm divides its alpha by N (Caffe's convention), so it gets alpha = α·N.
     The four numbers are the buffer `param` (a model.pt keeps them: a file's κ, α survive save/load);
     the defaults are CNNF's from-scratch settings (torch LocalResponseNorm(5, 1e-4, 0.75, 2)).
@@ -41,15 +42,17 @@ class LRN(nn.LocalResponseNorm):
         N, kappa, alpha, beta = self.param.tolist()
         self.size, self.alpha, self.beta, self.k = int(N), alpha * N, beta, kappa
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
         if prefix + "param" in missing_keys:     # a model.pt from before `param` (made with the defaults): keep
             missing_keys.remove(prefix + "param")   # the current settings, as a non-strict load keeps any missing key
         self._sync()
 
 
 class StillNet(nn.Module):
-    """What every image/keyframe network f shares: (n, S, S, 3) uint8 RGB in, normalised here with ImageNet
+    """What every image/keyframe network f shares: (n, px, px, 3) uint8 RGB in, normalised here with ImageNet
     statistics (callers move compact uint8 batches); a trunk; a new head full8 → c (`self.full[-1]`,
     N(0, 0.01²) as DCMH initialises new layers); the output at fixed length `scale` (`on_sphere`)."""
 
@@ -75,7 +78,7 @@ class StillNet(nn.Module):
         return [p for p in self.parameters() if id(p) not in head]
 
     def trunk_features(self, x: torch.Tensor) -> torch.Tensor:
-        """The trunk's output for (n, S, S, 3) uint8 RGB."""
+        """The trunk's output for (n, px, px, 3) uint8 RGB."""
         return self.trunk((x.permute(0, 3, 1, 2).float() - self.mean) / self.std)
 
     def head(self, t: torch.Tensor) -> torch.Tensor:
@@ -94,7 +97,7 @@ class CNNF(StillNet):
     original), then an adaptive average pool to 6×6 so that any input size ≥ 64 px gives full6 the
     9216 inputs it has at 224 px. `fc_dim` is the width of full6/full7 (4096 in the paper). The
     output has fixed length `scale` (see `on_sphere`).
-    Input: (n, S, S, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
+    Input: (n, px, px, 3) uint8 RGB, normalised here so that callers move compact uint8 batches.
     MatConvNet's imagenet-vgg-f.mat loads into it (pipeline/method/matconvnet.py): its LRN settings and its
     mean-only input normalisation (std 1) replace the defaults, as buffers that model.pt keeps.
     """

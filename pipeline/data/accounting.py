@@ -100,10 +100,11 @@ def check_budget(doc: dict, max_fraction: float, manifest_folder: str = "artifac
     if over:
         raise_to = math.ceil(round(need * 100, 6)) / 100
         raise DataError(
-            f"{' and '.join(over)}. That is more than max_reject_fraction = {max_fraction:g} allows (checked once, over "
-            f"the whole collection). Repair or replace those files, or take them out of the dataset's lists, then delete "
-            f"{manifest_folder}/ and run again; or raise the budget, --{task}-max-reject-fraction {raise_to:g} "
-            f"(luigi.cfg [{task}] max_reject_fraction), which reruns only this check and what follows it.")
+            f"{' and '.join(over)}. That is more than max_reject_fraction = {max_fraction:g} allows (checked once, "
+            f"over the whole collection). Repair or replace those files, or take them out of the dataset's lists, "
+            f"then delete {manifest_folder}/ and run again; or raise the budget, "
+            f"--{task}-max-reject-fraction {raise_to:g} (luigi.cfg [{task}] max_reject_fraction), which reruns only "
+            f"this check and what follows it.")
 
 
 def check_classes(m, doc: dict, manifest_folder: str = "artifacts/<pair>/BuildManifest-<hash>") -> None:
@@ -120,8 +121,9 @@ def check_classes(m, doc: dict, manifest_folder: str = "artifacts/<pair>/BuildMa
                 problems.append(f"class {name} has no {what} left: all {len(items)} were rejected "
                                 f"({_examples(lost)})")
     if problems:
-        raise DataError(f"{'; '.join(problems)}. Every class needs images, training videos and test videos: repair or "
-                        f"replace those files, or add others of the class, then delete {manifest_folder}/ and run again.")
+        raise DataError(f"{'; '.join(problems)}. Every class needs images, training videos and test videos: repair "
+                        f"or replace those files, or add others of the class, then delete {manifest_folder}/ and run "
+                        f"again.")
 
 
 def write(path, doc: dict, provenance: dict) -> None:

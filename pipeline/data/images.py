@@ -92,4 +92,5 @@ def prepare(items, size: int, progress=lambda i, n: None, append=None) -> tuple:
             kept.append(item)
         progress(i + 1, len(items))
     return dict(**({} if append else dict(X=X[:len(kept)])), labels=np.array([it.label for it in kept], np.int64),
-                ids=np.array([it.id for it in kept], dtype=str), split=np.array([it.split for it in kept], dtype=str)), rejects
+                ids=np.array([it.id for it in kept], dtype=str),
+                split=np.array([it.split for it in kept], dtype=str)), rejects

@@ -70,7 +70,8 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
     roots = dataset_roots(pair, data_root, overrides)
     if not Path(data_root).is_dir() and not all(r.is_dir() for r in roots.values()):
         raise DataError(f"pair {pair.name}: data root {data_root} does not exist. Put the {pair.images.folder} and "
-                        f"{pair.videos.folder} datasets under it, or pass --data-root / set [paths] data_root in luigi.cfg.")
+                        f"{pair.videos.folder} datasets under it, or pass --data-root / set [paths] data_root in "
+                        f"luigi.cfg.")
     classes = pair.classes
     wanted = {"images": list(pair.class_map), "videos": classes}
     datasets = {"images": pair.images, "videos": pair.videos}

@@ -66,15 +66,16 @@ HMDB51_CLASSES = (
 )
 
 STANFORD40 = Dataset("stanford40", "Stanford40", "http://vision.stanford.edu/Datasets/40actions.html")
-UCF101 = Dataset("ucf101", "UCF101", "https://www.crcv.ucf.edu/data/UCF101.php (UCF101.rar + UCF101TrainTestSplits-RecognitionTask.zip)",
-                 UCF101_CLASSES)
-HMDB51 = Dataset("hmdb51", "HMDB51", "https://serre-lab.clps.brown.edu/resource/hmdb-a-large-human-motion-database/ (hmdb51_org.rar + test_train_splits.rar)",
-                 HMDB51_CLASSES)
+UCF101 = Dataset("ucf101", "UCF101", "https://www.crcv.ucf.edu/data/UCF101.php "
+                 "(UCF101.rar + UCF101TrainTestSplits-RecognitionTask.zip)", UCF101_CLASSES)
+HMDB51 = Dataset("hmdb51", "HMDB51", "https://serre-lab.clps.brown.edu/resource/hmdb-a-large-human-motion-database/ "
+                 "(hmdb51_org.rar + test_train_splits.rar)", HMDB51_CLASSES)
 EAD = Dataset("imagefolder", "EAD", "https://drive.google.com/open?id=11GghjBp1jgFKDwvudZGLzPbSuCP4DJfs "
               "(linked from the DIVAFN project page; one folder per class)")
 ASD = Dataset("imagefolder", "ASD", "https://drive.google.com/open?id=1xor9cfZ-ny-OfBbTnKRR_6oQyebKkD-g "
               "(linked from the DIVAFN project page; one folder per class)")
-BU101 = Dataset("imagefolder", "BU101", "http://cs-people.bu.edu/sbargal/BU-action/ (BU101 images, one folder per class)")
+BU101 = Dataset("imagefolder", "BU101",
+                "http://cs-people.bu.edu/sbargal/BU-action/ (BU101 images, one folder per class)")
 
 STANFORD40_UCF101 = {
     "shooting_an_arrow": "Archery", "brushing_teeth": "BrushingTeeth", "cutting_vegetables": "CuttingInKitchen",

@@ -141,7 +141,8 @@ def render_video(rng, k: int, spec: SyntheticSpec, n_classes: int = N_CLASSES) -
     h, w = spec.height, spec.width
     Y, X = np.mgrid[0:h, 0:w].astype(np.float32)
     bg = _video_background(rng, h, w, X, Y)
-    colour, r, angle = _colour(rng, appearance, rng.uniform(0.65, 0.9), n_classes), rng.uniform(11, 14), rng.uniform(0, 2 * np.pi)
+    colour, r, angle = (_colour(rng, appearance, rng.uniform(0.65, 0.9), n_classes), rng.uniform(11, 14),
+                        rng.uniform(0, 2 * np.pi))
     amp, period, phase = rng.uniform(14, 20), rng.uniform(14, 22), rng.uniform(0, 2 * np.pi)
     cx0, cy0 = rng.uniform(w * 0.35, w * 0.65), rng.uniform(h * 0.35, h * 0.65)
     blob = (rng.uniform(0, w), rng.uniform(0, h), rng.uniform(-0.6, 0.6), rng.uniform(-0.6, 0.6), rng.uniform(0.1, 0.3))
@@ -174,7 +175,8 @@ def render_image(rng, k: int, n_classes: int = N_CLASSES) -> np.ndarray:
     img = _image_background(rng, h, w, X, Y)
     r = rng.uniform(0.13, 0.22) * min(h, w)
     cx, cy = rng.uniform(0.3 * w, 0.7 * w), rng.uniform(0.3 * h, 0.7 * h)
-    img = np.where(_shape_mask(shape, X, Y, cx, cy, r, rng.uniform(0, 2 * np.pi))[..., None], _colour(rng, appearance, rng.uniform(0.75, 1.0), n_classes), img)
+    img = np.where(_shape_mask(shape, X, Y, cx, cy, r, rng.uniform(0, 2 * np.pi))[..., None],
+                   _colour(rng, appearance, rng.uniform(0.75, 1.0), n_classes), img)
     return np.clip(img * 255, 0, 255).astype(np.uint8)
 
 
@@ -264,7 +266,8 @@ def _write_ucf101_lists(lists: Path, seed: int, spec: SyntheticSpec, classes: li
                 train_rows, test_rows = np.flatnonzero(~is_test), np.flatnonzero(is_test)
             else:
                 order = rng.permutation(len(names[cls]))
-                train_rows, test_rows = sorted(order[:spec.train_videos_per_class]), sorted(order[spec.train_videos_per_class:])
+                train_rows, test_rows = (sorted(order[:spec.train_videos_per_class]),
+                                         sorted(order[spec.train_videos_per_class:]))
             train += [f"{names[cls][i]} {k + 1}" for i in train_rows]
             test += [names[cls][i] for i in test_rows]
         (lists / f"trainlist{s:02d}.txt").write_bytes(_crlf(train).encode())

@@ -14,7 +14,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="divafn-inspect", description=(
         "Summarise a DIVAFN artifact (HDF5, manifest.json, model.pt, results.json, metrics.json) or an artifacts "
         "folder: datasets, shapes, dtypes, attrs, per-class counts, and the task that made it."))
-    ap.add_argument("path", help="an artifact file, a stage folder artifacts/<pair>/<Task>-<hash>/, or artifacts/<pair>/")
+    ap.add_argument("path",
+                    help="an artifact file, a stage folder artifacts/<pair>/<Task>-<hash>/, or artifacts/<pair>/")
     ap.add_argument("--dataset", metavar="NAME", help="print the values of this dataset (names as in the summary)")
     ap.add_argument("--head", metavar="N", type=int, default=None,
                     help="with --dataset: the first N rows (default 10; 0 for all)")

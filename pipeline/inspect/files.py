@@ -177,7 +177,8 @@ def check_torch(path: Path) -> None:
             if any(i.header_offset + i.compress_size > path.stat().st_size for i in z.infolist()):
                 raise zipfile.BadZipFile("an entry ends past the end of the file")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise DataError(f"{path}: not a readable torch checkpoint (truncated or damaged: {e}); {fix_hint(path)}.") from None
+        raise DataError(f"{path}: not a readable torch checkpoint (truncated or damaged: {e}); "
+                        f"{fix_hint(path)}.") from None
 
 
 def summarize_other(path: Path) -> dict:
@@ -196,7 +197,8 @@ def summarize_other(path: Path) -> dict:
         info["attrs"] = dict(lines=len(lines), first=lines[0] if lines else "", last=lines[-3:])
     else:
         text = path.read_text(errors="replace")
-        info["attrs"] = dict(title=next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), ""),
+        info["attrs"] = dict(title=next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")),
+                                        ""),
                              sections=[ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("## ")],
                              links=re.findall(r"\]\(([^)\s]+)\)", text))
     return info
@@ -225,7 +227,8 @@ def file_entry(path: Path) -> dict:
         else:
             if path.suffix.lower() in (".pt", ".pth"):
                 check_torch(path)
-            entry["kind"] = {".pt": "model", ".md": "report", ".png": "figure"}.get(path.suffix.lower(), path.suffix.lstrip("."))
+            entry["kind"] = {".pt": "model", ".md": "report", ".png": "figure"}.get(path.suffix.lower(),
+                                                                                    path.suffix.lstrip("."))
     except DataError as e:
         entry.update(kind="UNREADABLE", error=str(e))
     entry["created_utc"] = entry["created_utc"] or modified

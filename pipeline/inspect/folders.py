@@ -26,9 +26,10 @@ def summarize_folder(path: Path) -> dict:
     stages = sorted(p for p in path.iterdir() if p.is_dir() and STAGE_DIR.match(p.name))
     if stages:
         return dict(path=str(path), format="folder", kind="pair", made_by=None, notes=[],
-                    stages=[dict(path=str(s), task=STAGE_DIR.match(s.name)["task"], digest=STAGE_DIR.match(s.name)["digest"],
-                                 entries=_stage_listing(s)) for s in stages])
-    pairs = sorted(p for p in path.iterdir() if p.is_dir() and any(STAGE_DIR.match(q.name) for q in p.iterdir() if q.is_dir()))
+                    stages=[dict(path=str(s), task=STAGE_DIR.match(s.name)["task"],
+                                 digest=STAGE_DIR.match(s.name)["digest"], entries=_stage_listing(s)) for s in stages])
+    pairs = sorted(p for p in path.iterdir()
+                   if p.is_dir() and any(STAGE_DIR.match(q.name) for q in p.iterdir() if q.is_dir()))
     if pairs:
         return dict(path=str(path), format="folder", kind="artifacts", made_by=None, notes=[],
                     pairs=[dict(path=str(p), stages=sorted(q.name for q in p.iterdir() if STAGE_DIR.match(q.name)))

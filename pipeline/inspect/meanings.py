@@ -3,17 +3,18 @@
 # (kind, dataset) → meaning, in the paper's symbols (DESIGN.md §3). Kept in step with artifacts/README.md
 # (tests/e2e/test_inspect.py checks that every dataset a run writes is documented in both).
 MEANINGS = {
-    ("images", "X"): "still images X, resized to S×S RGB (n_img, S, S, 3)",
+    ("images", "X"): "still images X, resized to px×px RGB, px = image_size (n_img, px, px, 3)",
     ("images", "labels"): "class index of each image (into attrs classes)",
     ("images", "ids"): "image id: path relative to the image dataset's root",
     ("images", "split"): "official split of each image: train / test",
     ("images", "rejects"): "images that could not be used: id, reason, file",
-    ("keyframes", "K"): "keyframes K of each video of the shard (n, k, S, S, 3)",
+    ("keyframes", "K"): "keyframes K of each video of the shard (n, k, px, px, 3)",
     ("keyframes", "frame_index"): "frame number each keyframe was taken from (n, k)",
     ("keyframes", "ids"): "video id: path relative to the video dataset's root",
     ("keyframes", "rejects"): "videos that could not be used: path and reason",
     ("keyframes", "warnings"): "videos used although something was odd: id and warning",
-    ("keyframes", "Y"): "motion descriptor of each video (n, D), from the same decoding pass (the default video feature)",
+    ("keyframes", "Y"): "motion descriptor of each video (n, D), from the same decoding pass "
+                        "(the default video feature)",
     ("keyframes", "A"): "pooled ImageNet appearance feature of each video (n, 1280), same pass (pool_frames > 0)",
     ("video_features", "Y"): "clip-level video feature y of each video (n, D)",
     ("video_features", "ids"): "video id: path relative to the video dataset's root",
@@ -46,9 +47,12 @@ MEANINGS = {
     ("semantic", "SG"): "W_G g: semantic video feature of each video (n_vid, d)",
     ("semantic", "SE"): "W_E e: semantic fused feature of each video (n_vid, d)",
     ("semantic", "video_ids"): "video id (row order of SH, SG, SE)",
-    ("classifier", "input_mean"): "mean of the training videos' [W_H h ; W_G g ; W_E e] that the SVM's input is centred on (3d,)",
-    ("classifier", "input_scale"): "per-coordinate divisor after centring: 1 (attrs scaling blocks) or the standard deviation (standardise) (3d,)",
-    ("classifier", "block_widths"): "columns of each block (W_H h, W_G g, W_E e), each L2-normalised per video when scaling is blocks (3,)",
+    ("classifier", "input_mean"): "mean of the training videos' [W_H h ; W_G g ; W_E e] that the SVM's input is "
+                                  "centred on (3d,)",
+    ("classifier", "input_scale"): "per-coordinate divisor after centring: 1 (attrs scaling blocks) or the standard "
+                                   "deviation (standardise) (3d,)",
+    ("classifier", "block_widths"): "columns of each block (W_H h, W_G g, W_E e), each L2-normalised per video when "
+                                    "scaling is blocks (3,)",
     ("classifier", "svm_coef"): "the linear SVM's weights, one row per class it was trained on (m, 3d; m = 1 for two)",
     ("classifier", "svm_intercept"): "the linear SVM's intercepts (m,)",
     ("classifier", "svm_classes"): "class index (into attrs classes) of each SVM class, in its order",
@@ -58,7 +62,8 @@ MEANINGS = {
     ("predictions", "top_k_classes"): "the top_k classes by SVM score, best first (n, top_k; '' pads)",
     ("predictions", "top_k_scores"): "their SVM scores (n, top_k; NaN pads)",
     ("predictions", "reason"): "why the file could not be used (empty when it was)",
-    ("predictions", "keyframes"): "keyframes of the contact sheet's videos that fall in this shard (m, k, S, S, 3)",
+    ("predictions", "keyframes"): "keyframes of the contact sheet's videos that fall in this shard (m, k, px, px, 3)",
     ("predictions", "keyframe_rows"): "row of each of them in the whole list of videos (m,)",
 }
-LABELS = {"labels": "split", "image_labels": "image_split", "video_labels": "video_split"}  # label dataset → its split
+# label dataset → its split
+LABELS = {"labels": "split", "image_labels": "image_split", "video_labels": "video_split"}

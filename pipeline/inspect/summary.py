@@ -28,8 +28,8 @@ def summarize(path) -> dict:
     import h5py
     if h5py.is_hdf5(path):
         return files.summarize_h5(path)
-    raise DataError(f"{path}: not an artifact this command knows (HDF5 .h5, .json, model .pt, .md, .png, .log, or a folder "
-                    f"under artifacts/); check the path.")
+    raise DataError(f"{path}: not an artifact this command knows (HDF5 .h5, .json, model .pt, .md, .png, .log, or a "
+                    f"folder under artifacts/); check the path.")
 
 
 def dataset_values(path, name: str, head: int | None = 10):

@@ -33,7 +33,8 @@ def format_summary(s: dict) -> str:
     if s["format"] == "folder":
         return _format_folder(s)
     out = [s["path"],
-           f"  {s['format']} · kind {s.get('kind')!s} · {_fmt_size(s.get('size_bytes'))} · made by {s.get('made_by') or '?'}"
+           f"  {s['format']} · kind {s.get('kind')!s} · {_fmt_size(s.get('size_bytes'))} · "
+           f"made by {s.get('made_by') or '?'}"
            + (f" ({s['task_id']})" if s.get("task_id") else "")]
     if s.get("datasets"):
         out += ["", "datasets:"]
@@ -79,13 +80,16 @@ def _format_folder(s: dict) -> str:
     if s["kind"] == "pair":
         out = [s["path"], f"  {len(s['stages'])} stage folders", ""]
         for st in s["stages"]:
-            out += [f"  {Path(st['path']).name}/  (made by {st['task']})"] + _format_entries(st["entries"], "      ") + [""]
+            out += ([f"  {Path(st['path']).name}/  (made by {st['task']})"] + _format_entries(st["entries"], "      ")
+                    + [""])
         return "\n".join(out).rstrip()
     if s["kind"] == "dataset":
         return "\n".join([s["path"], f"  dataset folder written by {s['made_by']}: {s['files']} files, "
                                      f"{_fmt_size(s['size_bytes'])}; subfolders: {', '.join(s['subfolders']) or '–'}",
-                           "  files by extension: " + ", ".join(f"{k} {v}" for k, v in s["files_by_extension"].items())])
-    out = [s["path"], "  pairs:"] + [f"    {Path(p['path']).name}/: {len(p['stages'])} stage folders" for p in s["pairs"]]
+                           "  files by extension: "
+                           + ", ".join(f"{k} {v}" for k, v in s["files_by_extension"].items())])
+    out = [s["path"], "  pairs:"] + [f"    {Path(p['path']).name}/: {len(p['stages'])} stage folders"
+                                     for p in s["pairs"]]
     return "\n".join(out)
 
 

@@ -1,9 +1,10 @@
 """model.pt, TrainDIVAFN's output: the one module that writes and reads it.
 
 Keys: `state_dict` (θx, θy, W_F, W_H, W_G and the networks' input statistics), `dims` (DIVAFN's constructor
-arguments: c, video_dim, d, fc_dim, video_hidden, backbone, image_size), `config` (the TrainConfig), `history` (per-epoch
-loss terms), `classes`, `pretrained` (the ImageNet file θx started from; "" from scratch), `use_keyframes` and
-`provenance` (what made it). Read with `weights_only=True`: a model.pt holds tensors and plain values only.
+arguments: c, video_dim, d, fc_dim, video_hidden, backbone, image_size), `config` (the TrainConfig), `history`
+(per-epoch loss terms), `classes`, `pretrained` (the ImageNet file θx started from; "" from scratch),
+`use_keyframes` and `provenance` (what made it). Read with `weights_only=True`: a model.pt holds tensors and
+plain values only.
 """
 import torch
 

@@ -50,7 +50,8 @@ def centre_rows(S: np.ndarray) -> np.ndarray:
     """S with the mean class vector removed, rows L2-normalised again (EmbedClassNames `centre`).
 
     Word vectors share a large common component (GloVe: mean cosine 0.33 between SYNTHETIC's class names), so the
-    autoencoders' targets — the rows of S — differ little; without it they point apart (mean cosine −1/(C−1) at best).
+    autoencoders' targets — the rows of S — differ little; without it they point apart (mean cosine −1/(C−1) at
+    best).
     """
     S = np.asarray(S, np.float64)
     return _normalise_rows(S - S.mean(0))
@@ -142,7 +143,8 @@ def word_vector_embedding(names, path) -> tuple:
     per_name = {n: words(n) for n in names}
     vectors, dim, fmt = load_word_vectors(path, {w for ws in per_name.values() for w in ws})
     S, missing = _mean_of_words(per_name, vectors, str(path))
-    info = dict(provider="word_vectors", vectors_path=str(path), vectors_format=fmt, dim=int(dim), missing_words=missing,
+    info = dict(provider="word_vectors", vectors_path=str(path), vectors_format=fmt, dim=int(dim),
+                missing_words=missing,
                 description=f"word vectors from {path} ({fmt} format, {dim}-d; a name is the mean of its words' vectors"
                             + (f"; words not in the vocabulary: {missing}" if missing else "") + ")")
     return S, info
@@ -164,7 +166,8 @@ def glove_embedding(names) -> tuple:
         pair = next((p for p in splits[w] if all(part in vectors for part in p)), None)
         if pair:
             split_words[w] = "+".join(pair)
-    per_name = {n: [part for w in v for part in (split_words[w.lower()].split("+") if w.lower() in split_words else [w])]
+    per_name = {n: [part for w in v
+                    for part in (split_words[w.lower()].split("+") if w.lower() in split_words else [w])]
                 for n, v in per_name.items()}
     S, missing = _mean_of_words(per_name, vectors, source)
     info = dict(provider="glove", vectors_path=source, vectors_format="npy", dim=dim, missing_words=missing,
@@ -185,7 +188,8 @@ def _mean_of_words(per_name: dict, vectors: dict, source: str) -> tuple:
             missing[n] = missing_words
         if len(missing_words) == len(ws):
             raise DataError(f"{source}: none of the words of class {n!r} ({', '.join(ws)}) is in its vocabulary; "
-                            f"use a larger vectors file or another provider (--EmbedClassNames-provider hashed_ngrams).")
+                            f"use a larger vectors file or another provider "
+                            f"(--EmbedClassNames-provider hashed_ngrams).")
         rows.append(np.mean([v for v in got if v is not None], 0))
     return _normalise_rows(np.stack(rows)), missing
 

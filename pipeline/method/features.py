@@ -23,7 +23,7 @@ def net_out_dim(net) -> int:
 def dump(model, images, keyframes, video_features: np.ndarray, device, batch: int = 256) -> dict:
     """F (n_img, c) of the images, H (n_vid, k, c) of every video's keyframes, G (n_vid, c) of the videos.
 
-    images (n_img, S, S, 3) and keyframes (n_vid, k, S, S, 3): uint8 arrays or Rows.
+    images (n_img, px, px, 3) and keyframes (n_vid, k, px, px, 3): uint8 arrays or Rows.
     """
     model.to(device)
     n, k = keyframes.shape[:2]

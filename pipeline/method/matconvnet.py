@@ -64,7 +64,8 @@ def _field(layer, *names):
 
 
 def read(path) -> dict:
-    """The file's layers (mat_struct objects, dropout left out) and its average colour: {"layers", "mean", "image_size"}."""
+    """The file's layers (mat_struct objects, dropout left out) and its average colour:
+    {"layers", "mean", "image_size"}."""
     try:
         mat = scipy.io.loadmat(path, squeeze_me=False, struct_as_record=False)
     except Exception as e:   # noqa: BLE001 — v7.3 (HDF5), truncated or not MATLAB: the same user error
@@ -135,17 +136,20 @@ def load_vgg_f(f: CNNF, path) -> dict:
     names = [_text(getattr(x, "name", f"layer{i + 1}")) for i, x in enumerate(layers)]
     for i, (want, _, _) in enumerate(PLAN):
         if i >= len(types) or types[i] != want:
-            where = f"layer {i + 1} ({names[i]}) is a {types[i]!r}" if i < len(types) else f"it ends after {len(types)} layers"
-            raise DataError(f"{path}: {where}, where CNN-F has a {want!r} (CNN-F: {NAMES}, then its ImageNet head); {FIX}.")
+            where = (f"layer {i + 1} ({names[i]}) is a {types[i]!r}" if i < len(types)
+                     else f"it ends after {len(types)} layers")
+            raise DataError(f"{path}: {where}, where CNN-F has a {want!r} (CNN-F: {NAMES}, then its ImageNet head); "
+                            f"{FIX}.")
     head = list(zip(types[len(PLAN):], names[len(PLAN):]))
     if any(t not in HEAD_TYPES for t, _ in head):
-        raise DataError(f"{path}: after relu7 it has {', '.join(f'{n} ({t})' for t, n in head)}; CNN-F has only fc8 and "
-                        f"its softmax there; {FIX}.")
+        raise DataError(f"{path}: after relu7 it has {', '.join(f'{n} ({t})' for t, n in head)}; CNN-F has only "
+                        f"fc8 and its softmax there; {FIX}.")
     tensors, lrn = {}, []
     for layer, name, (kind, part, i) in zip(layers, names, PLAN):
         if kind == "conv":
             cin = {"features": 0, "full": f.features[12].out_channels if i == 1 else f.full[1].out_features}[part]
-            tensors[f"{part}.{i}.weight"], tensors[f"{part}.{i}.bias"] = _conv(path, layer, name, getattr(f, part)[i], cin)
+            tensors[f"{part}.{i}.weight"], tensors[f"{part}.{i}.bias"] = _conv(path, layer, name, getattr(f, part)[i],
+                                                                               cin)
         elif kind == "lrn":
             p = _numbers(getattr(layer, "param", [5, 1, 1e-4 / 5, 0.75]))
             if p.size != 4 or p[0] != int(p[0]) or p[0] < 1 or p[0] % 2 == 0:
@@ -155,7 +159,8 @@ def load_vgg_f(f: CNNF, path) -> dict:
             pool = f.features[i]
             found = (_text(getattr(layer, "method", "max")), _pair(getattr(layer, "pool", 0)),
                      _pair(getattr(layer, "stride", 1)), _pad4(layer))
-            s = pool.stride   # ceil mode = MatConvNet's pad [0 s−1 0 s−1] (import-caffe's correction of Caffe's pools)
+            # ceil mode = MatConvNet's pad [0 s−1 0 s−1] (import-caffe's correction of Caffe's pools)
+            s = pool.stride
             if found != ("max", [pool.kernel_size] * 2, [s] * 2, [0, s - 1, 0, s - 1]):
                 raise DataError(f"{path}: layer {name} pools {found[0]} {found[1]} stride {found[2]} pad {found[3]}; "
                                 f"CNN-F's is max [{pool.kernel_size}, {pool.kernel_size}] stride [{s}, {s}] pad "

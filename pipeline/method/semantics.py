@@ -14,7 +14,8 @@ from pipeline.method.features import pool_keyframes
 
 
 def fused(h, G, mu_H, mu_G) -> np.ndarray:
-    """E = [ĥ ; ĝ] (n_vid, 2c): each video's keyframe and video features, prepared as Auto-H and Auto-G prepare them."""
+    """E = [ĥ ; ĝ] (n_vid, 2c): each video's keyframe and video features, prepared as Auto-H and Auto-G prepare
+    them."""
     return np.concatenate([sae.prepare(h, mu_H), sae.prepare(G, mu_G)], 1)
 
 
@@ -38,7 +39,8 @@ def fit_all(F, y_F, H, G, y_V, train, S, lambda_grid, pooling="mean", seed=0, ce
     mu_H, mu_G = mean(h[train]), mean(G[train])
     E = fused(h, G, mu_H, mu_G)
     out, lambdas, scores = {}, {}, {}
-    for name, Z, y in (("F", F, y_F), ("H", h[train], y_V[train]), ("G", G[train], y_V[train]), ("E", E[train], y_V[train])):
+    for name, Z, y in (("F", F, y_F), ("H", h[train], y_V[train]), ("G", G[train], y_V[train]),
+                       ("E", E[train], y_V[train])):
         mu = mean(Z)
         Z = sae.prepare(Z, mu)
         lam, cv = sae.select_lambda(Z, y, S, lambda_grid, seed=seed)

@@ -11,10 +11,12 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from pipeline.report.stats import pca_2d, unit_rows  # noqa: E402
 
 TERM_TEXT = {
-    "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video", "sim_fh": "L_sim(F, H): image–keyframe",
+    "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video",
+    "sim_fh": "L_sim(F, H): image–keyframe",
     "auto_f": "Auto-F(F; W_F)", "auto_h": "Auto-H(H; W_H)", "auto_g": "Auto-G(G; W_G)",
 }
-MODALITIES = (("F", "images", "tab:orange", "o"), ("H", "keyframes", "tab:green", "^"), ("G", "videos", "tab:blue", "s"))
+MODALITIES = (("F", "images", "tab:orange", "o"), ("H", "keyframes", "tab:green", "^"),
+              ("G", "videos", "tab:blue", "s"))
 
 
 def _class_colours(n):
@@ -124,7 +126,8 @@ def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int
     axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="modality", markerscale=2)
     if len(classes) <= 30:
         handles = [plt.Line2D([], [], marker="o", ls="", color=colours[i], label=c) for i, c in enumerate(classes)]
-        axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="class", markerscale=1.5)
+        axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="class",
+                           markerscale=1.5)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

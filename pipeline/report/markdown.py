@@ -54,7 +54,8 @@ def verdict(metrics: dict) -> str:
     if "after" in alignment:
         after = alignment["after"]
         before = alignment.get("before", {})
-        rows = ", ".join(f"{k} {_pct(v)}" + (f" (before {_pct(before[k])})" if k in before else "") for k, v in after.items())
+        rows = ", ".join(f"{k} {_pct(v)}" + (f" (before {_pct(before[k])})" if k in before else "")
+                         for k, v in after.items())
         aligned = all(v >= 2 * chance for v in after.values())
         parts.append(("The domains aligned" if aligned else "**The domains did not align**")
                      + f" (cross-modal nearest-class-mean accuracy, aligned meaning at least twice chance in each "
@@ -91,8 +92,9 @@ def _methods(metrics) -> list:
 def header(metrics: dict) -> list:
     classes, n = metrics["classes"], metrics["n_test_videos"]
     return [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "",
-            f"{len(classes)} classes · {metrics['n_images']} labelled images · {metrics['n_train_videos']} training videos · "
-            f"{n} test videos · seed {metrics['seed']} · code {metrics['code_version']}. "
+            f"{len(classes)} classes · {metrics['n_images']} labelled images · "
+            f"{metrics['n_train_videos']} training videos · {n} test videos · seed {metrics['seed']} · "
+            f"code {metrics['code_version']}. "
             f"Machine-readable numbers: [metrics.json](metrics.json).", ""]
 
 
@@ -136,7 +138,8 @@ def training_section(metrics: dict, fig: _Figures) -> list:
         k = fig.next()
         L += [f"![Figure {k}: training curves]({figs['curves']})\\",
               f"*Figure {k}. Each loss term of Algorithm 1 per epoch, the mean over the epoch's mini-batches "
-              f"(L_sim per pair of items, Auto-· per item). Falling curves: the networks learn; flat ones: they do not.*", ""]
+              f"(L_sim per pair of items, Auto-· per item). Falling curves: the networks learn; flat ones: they "
+              f"do not.*", ""]
     hist = metrics.get("training", {})
     if not hist.get("terms"):
         return L + ["model.pt holds no training history.", ""]
@@ -148,7 +151,8 @@ def training_section(metrics: dict, fig: _Figures) -> list:
 
 
 def alignment_section(metrics: dict, fig: _Figures) -> list:
-    figs, alignment, L = metrics["figures"], metrics["alignment"], ["## Domain alignment: F, H and G before and after training", ""]
+    figs, alignment, L = (metrics["figures"], metrics["alignment"],
+                          ["## Domain alignment: F, H and G before and after training", ""])
     if "projection" in figs:
         k = fig.next()
         before = "before" in alignment
@@ -157,8 +161,8 @@ def alignment_section(metrics: dict, fig: _Figures) -> list:
               f"scaled to length 1 and projected on the first two principal axes of the three modalities together"
               + (", before training (the networks' initial weights) and after" if before else ", after training") +
               ". Top: coloured by modality; bottom: by class. Aligned domains overlap in the top row and group by "
-              "class, not by modality, in the bottom row; a modality drawn as one spot points every item the same way and "
-              "carries no class information.*", ""]
+              "class, not by modality, in the bottom row; a modality drawn as one spot points every item the same "
+              "way and carries no class information.*", ""]
     if not alignment.get("before"):
         L += ["The features before training are not in this run's features.h5 (written by older code): delete the "
               "DumpFeatures folder and re-run to get them.", ""]
@@ -167,14 +171,16 @@ def alignment_section(metrics: dict, fig: _Figures) -> list:
                 [[p, *(_pct(alignment[s][p]) for s in stages)] for p in alignment["after"]]
                 + [[f"mean length ‖{k}‖ ({label})", *(f"{metrics['feature_norms'][s][k]:.3g}" for s in stages)]
                    for k, label, _, _ in MODALITIES]
-                + [[f"mean cosine between {k} items ({label})", *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
+                + [[f"mean cosine between {k} items ({label})",
+                    *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
                    for k, label, _, _ in MODALITIES if "feature_cosines" in metrics])
-    return L + ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the source "
-                    f"modality, in the c-dimensional space shared by F, H and G; chance is {_pct(metrics['chance'])}. "
-                    f"Cross-modal accuracy well above chance means the modalities are aligned class by class. The mean "
-                    f"lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows with them, and while they are small every "
-                    f"L_sim stays near its value at Θ = 0 (log 2 per pair). A mean cosine near 1 means the modality's items all "
-                    f"point one way (collapsed): whatever tells the classes apart is a small part of each feature.*", ""]
+    return L + ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the "
+                    f"source modality, in the c-dimensional space shared by F, H and G; chance is "
+                    f"{_pct(metrics['chance'])}. Cross-modal accuracy well above chance means the modalities are "
+                    f"aligned class by class. The mean lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows "
+                    f"with them, and while they are small every L_sim stays near its value at Θ = 0 (log 2 per "
+                    f"pair). A mean cosine near 1 means the modality's items all point one way (collapsed): whatever "
+                    f"tells the classes apart is a small part of each feature.*", ""]
 
 
 def rejects_section(metrics: dict) -> list:
@@ -183,11 +189,13 @@ def rejects_section(metrics: dict) -> list:
         L += ["None: every image and video of the manifest was decoded and used.", ""]
     else:
         n = {m: sum(r.get("modality", "video") == m for r in rejects) for m in ("image", "video")}
-        L += [f"{len(rejects)} items ({n['image']} images, {n['video']} videos) could not be used and were left out of "
-              f"training and evaluation, each listed once (a video rejected by one video stage is left out of all):", ""]
+        L += [f"{len(rejects)} items ({n['image']} images, {n['video']} videos) could not be used and were left "
+              f"out of training and evaluation, each listed once (a video rejected by one video stage is left out of "
+              f"all):", ""]
         shown = rejects[:50]
         L += _table(["item", "reason", "found by"],
-                    [[f"`{r.get('id', r['path'])}`", r["reason"] or "–", r.get("source") or "–"] for r in shown], "lll")
+                    [[f"`{r.get('id', r['path'])}`", r["reason"] or "–", r.get("source") or "–"] for r in shown],
+                    "lll")
         if len(rejects) > len(shown):
             L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
         L += [""]
@@ -203,8 +211,8 @@ def rejects_section(metrics: dict) -> list:
 def data_section(metrics: dict) -> list:
     data, classes = metrics["data"], metrics["classes"]
     L = ["## Data", "",
-         f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, videos from `{data.get('video_root', '?')}` "
-         f"(official split {data.get('split', '?')}).", ""]
+         f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, "
+         f"videos from `{data.get('video_root', '?')}` (official split {data.get('split', '?')}).", ""]
     L += _table(["class", "images (train / test)", "videos (train / test)"],
                 [[c, f"{data['images'][c]['train']} / {data['images'][c]['test']}",
                   f"{data['videos'][c]['train']} / {data['videos'][c]['test']}"] for c in classes])
@@ -228,21 +236,26 @@ def _lambda_edges(metrics: dict) -> str:
 
 
 def parameters_section(metrics: dict) -> list:
-    L = ["## Parameters", "", "The significant parameters of every stage of this run (those that shape its output hash):", ""]
-    show = lambda params: ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(params.items()) if k != "pair")
-    return L + _table(["stage", "parameters"], [[stage, show(p) or "–"] for stage, p in metrics["parameters"].items()], "ll")
+    L = ["## Parameters", "",
+         "The significant parameters of every stage of this run (those that shape its output hash):", ""]
+    show = lambda params: ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(params.items())
+                                    if k != "pair")
+    return L + _table(["stage", "parameters"],
+                      [[stage, show(p) or "–"] for stage, p in metrics["parameters"].items()], "ll")
 
 
 def artifacts_section(metrics: dict) -> list:
     L = ["", "## Artifacts", "", "This report's folder: [metrics.json](metrics.json), "
          + ", ".join(f"[{f}]({f})" for f in metrics["figures"].values()) + ". The artifacts it was made from "
          "(inspect any of them with `python -m pipeline.inspect PATH`; the run folder lists them all):", ""]
-    L += _table(["stage", "artifact"], [[task, f"`{p}`"] for task, paths in metrics["artifacts"].items() for p in paths], "ll")
+    L += _table(["stage", "artifact"],
+                [[task, f"`{p}`"] for task, paths in metrics["artifacts"].items() for p in paths], "ll")
     return L + [""]
 
 
 def markdown(metrics: dict) -> str:
-    """report.md's text, from metrics (as written to metrics.json); links only metrics["figures"] files and metrics.json."""
+    """report.md's text, from metrics (as written to metrics.json); links only metrics["figures"] files and
+    metrics.json."""
     fig = _Figures()
     sections = [header(metrics), accuracy_section(metrics), per_class_section(metrics), confusion_section(metrics, fig),
                 training_section(metrics, fig), alignment_section(metrics, fig), rejects_section(metrics),

@@ -42,7 +42,8 @@ def nearest_mean_accuracy(source, y_source, target, y_target, n_classes) -> floa
 
 
 def alignment_scores(F, H, G, y_F, y_V, test, n_classes) -> dict:
-    """Cross-modal nearest-class-mean accuracy on the test videos: images→videos, keyframes→videos, images→keyframes.
+    """Cross-modal nearest-class-mean accuracy on the test videos: images→videos, keyframes→videos,
+    images→keyframes.
 
     F (n_img, c), H (n_vid, k, c) (mean-pooled into h here), G (n_vid, c); `test` (n_vid,) bool.
     The keyframe class means come from the training videos.

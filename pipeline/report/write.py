@@ -27,8 +27,8 @@ def data_summary(manifest, split: int, rejects=()) -> dict:
 
     def root(items):   # an item's path is <dataset root>/<id>
         return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
-    return dict(images=counts(manifest.images, "image"), videos=counts(manifest.videos, "video"), image_root=root(manifest.images),
-                video_root=root(manifest.videos), split=split)
+    return dict(images=counts(manifest.images, "image"), videos=counts(manifest.videos, "video"),
+                image_root=root(manifest.images), video_root=root(manifest.videos), split=split)
 
 
 def write_report(folder, metrics: dict, results: dict, features: dict, history: list) -> dict:
@@ -45,7 +45,8 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     right = {m: np.asarray(r["predicted"]) == y_test for m, r in methods.items()}
     tests = {}
     if "divafn" in right:
-        tests["divafn_above_chance_p"] = stats.above_chance_p(int(right["divafn"].sum()), len(y_test), metrics["chance"])
+        tests["divafn_above_chance_p"] = stats.above_chance_p(int(right["divafn"].sum()), len(y_test),
+                                                              metrics["chance"])
         for m in sorted(right):           # McNemar on the same test videos, divafn against every other method
             if m != "divafn":
                 tests[f"divafn_vs_{m}_p"] = stats.mcnemar_p(right["divafn"], right[m])
@@ -68,7 +69,8 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     if all(k in features for k in ("F0", "H0", "G0")):
         stages["before"] = (features["F0"], features["H0"], features["G0"])
     stages["after"] = (features["F"], features["H"], features["G"])
-    explained = figures.plot_projection(stages, y_F, y_V, classes, folder / FIGURES["projection"], seed=metrics.get("seed", 0))
+    explained = figures.plot_projection(stages, y_F, y_V, classes, folder / FIGURES["projection"],
+                                        seed=metrics.get("seed", 0))
     figs["projection"] = FIGURES["projection"]
     metrics["alignment"] = {s: stats.alignment_scores(*arrays, y_F, y_V, test, C) for s, arrays in stages.items()}
     metrics["feature_norms"] = {s: stats.mean_norms(*arrays) for s, arrays in stages.items()}
@@ -85,7 +87,8 @@ def write_metrics(folder, metrics: dict) -> None:
     what differs between two such runs (wall time, where the data was read from, the device)."""
     metrics = json.loads(json.dumps(metrics, default=_json_default))
     run = dict(training_seconds=metrics.get("training", {}).pop("seconds", None), device=metrics.pop("device", None),
-               image_root=metrics.get("data", {}).pop("image_root", None), video_root=metrics.get("data", {}).pop("video_root", None))
+               image_root=metrics.get("data", {}).pop("image_root", None),
+               video_root=metrics.get("data", {}).pop("video_root", None))
     Path(folder, "metrics.json").write_text(json.dumps(metrics, indent=1))
     Path(folder, "run.json").write_text(json.dumps(run, indent=1))
 

@@ -61,7 +61,8 @@ def load_state_dict(path, model: nn.Module) -> dict:
         sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 — any unreadable file gets the same one-line message
         raise DataError(f"{path}: not a torch state dict ({type(e).__name__}: {e}); "
-                        f"luigi.cfg [ExtractVideoFeatures] weights must name a file saved with torch.save(state_dict).") from None
+                        f"luigi.cfg [ExtractVideoFeatures] weights must name a file saved with "
+                        f"torch.save(state_dict).") from None
     if isinstance(sd, dict) and isinstance(sd.get("state_dict"), dict):
         sd = sd["state_dict"]
     sd = {k.removeprefix("module."): v for k, v in sd.items() if not k.removeprefix("module.").startswith("fc.")}

@@ -3,7 +3,7 @@
 `scan(path, ...)` decodes the first video stream once and, while decoding, computes
   - selection thumbnails (T, 48, 64) uint8 of every frame, for keyframe selection: the decoded luma plane
     read in place and sampled on a 64×48 grid (a strided numpy view, ~5 µs a frame; no conversion);
-  - the k keyframes as (k, S, S, 3) uint8 RGB (pipeline.video.keyframes chooses them, segment by segment);
+  - the k keyframes as (k, px, px, 3) uint8 RGB (pipeline.video.keyframes chooses them, segment by segment);
   - optionally grey thumbnails (T, 48, 64) uint8 scaled by libswscale, the motion descriptor's input
     (~60 µs a frame at 320×240, a third of the decoding time, so only when the feature is wanted);
   - optionally a clip of n frames sampled uniformly over the video, RGB at the size a 3D CNN wants.
@@ -63,7 +63,7 @@ class Scan:
     fps: float
     sel: np.ndarray                 # (T, 48, 64) uint8 selection thumbnails (sampled luma), or None when k == 0
     thumbs: np.ndarray              # (T, 48, 64) uint8 libswscale grey thumbnails of every frame, or None
-    keyframes: np.ndarray           # (k, S, S, 3) uint8 RGB, or None when k == 0
+    keyframes: np.ndarray           # (k, px, px, 3) uint8 RGB, or None when k == 0
     key_index: np.ndarray           # (k,) frame numbers of the keyframes
     clip: np.ndarray                # (n, h, w, 3) uint8 RGB sampled uniformly over the video, or None
     clip_index: np.ndarray          # (n,) frame numbers of the clip's frames
@@ -78,12 +78,6 @@ def segment_bounds(T: int, k: int) -> np.ndarray:
 def clip_indices(T: int, n: int) -> np.ndarray:
     """(n,) frame numbers of n frames spread uniformly over T (repeats when T < n)."""
     return np.linspace(0, T - 1, n).round().astype(np.int64)
-
-
-def stated_frames(path) -> int:
-    """The frame count the container states for its first video stream (0 when it states none)."""
-    with av.open(str(path)) as c:
-        return int(c.streams.video[0].frames or 0) if c.streams.video else 0
 
 
 class LumaSampler:
@@ -127,7 +121,7 @@ def scan(path, keyframes: int = 0, size: int = 224, clip_frames: int = 0, clip_s
     """Decode `path` once (again only when its stated frame count is wrong, it is damaged, or a keyframe
     segment was too long to hold); see the module docstring.
 
-    keyframes: k (0: none); size: keyframe side S; clip_frames: n (0: no clip); clip_size: (w, h) of the
+    keyframes: k (0: none); size: keyframe side px; clip_frames: n (0: no clip); clip_size: (w, h) of the
     clip's frames; thumbs: also the libswscale grey thumbnails (motion descriptor); min_frames: fewer frames
     raise VideoError; pick: `pick(seg_thumbs) -> index` that chooses a segment's keyframe
     (default: pipeline.video.keyframes.pick_in_segment).
@@ -224,8 +218,9 @@ def _pass(path, T, threaded, known_error, k, size, n_clip, clip_size, keep_thumb
     if i != plan:
         return i, error
     of_stated = f" of the {stated} its container states" if stated and stated != i else ""
-    notes = ([f"decoding stopped after {i} frames{of_stated} ({_why(error)}); the {i} frames before it are used"] if error
-             else [f"its container states {stated} frames, {i} decode; the {i} are used"] if of_stated else [])
+    notes = ([f"decoding stopped after {i} frames{of_stated} ({_why(error)}); the {i} frames before it are used"]
+             if error else [f"its container states {stated} frames, {i} decode; the {i} are used"] if of_stated
+             else [])
     return Scan(n_frames=i, fps=fps, sel=np.stack(sel) if k else None, thumbs=np.stack(thumbs) if keep_thumbs else None,
                 keyframes=kf if k else None, key_index=np.array(key_idx, np.int64),
                 clip=np.stack([clip[j] for j in want]) if n_clip else None,

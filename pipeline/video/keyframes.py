@@ -23,7 +23,7 @@ each segment when its last frame is decoded; only the k chosen frames are conver
 import numpy as np
 
 from pipeline.errors import DataError
-from pipeline.video.decode import scan, segment_bounds
+from pipeline.video.decode import segment_bounds
 
 
 def pick_in_segment(seg_thumbs: np.ndarray) -> int:
@@ -44,9 +44,3 @@ def select(thumbs: np.ndarray, k: int) -> np.ndarray:
         raise DataError(f"video has {T} frames, fewer than the {k} keyframes asked for")
     b = segment_bounds(T, k)
     return np.array([s + pick_in_segment(thumbs[s:e]) for s, e in zip(b[:-1], b[1:])], np.int64)
-
-
-def extract(path, k: int, size: int) -> tuple:
-    """(k, size, size, 3) uint8 keyframes of the video at `path` and their frame indices (k,)."""
-    s = scan(path, keyframes=k, size=size)
-    return s.keyframes, s.key_index

@@ -80,5 +80,6 @@ def _pair_series(thumbs: np.ndarray, grid: int, bins: int, hist: np.ndarray) -> 
     mass = E.sum((1, 2)) + 1e-6
     ys, xs = np.arange(h, dtype=np.float32) / h, np.arange(w, dtype=np.float32) / w
     cx, cy = (E.sum(1) @ xs) / mass, (E.sum(2) @ ys) / mass                   # where the motion is, per frame
-    spread = np.sqrt(((E.sum(1) * (xs[None] - cx[:, None]) ** 2).sum(1) + (E.sum(2) * (ys[None] - cy[:, None]) ** 2).sum(1)) / mass)
+    spread = np.sqrt(((E.sum(1) * (xs[None] - cx[:, None]) ** 2).sum(1)
+                      + (E.sum(2) * (ys[None] - cy[:, None]) ** 2).sum(1)) / mass)
     return u.mean((1, 2)), v.mean((1, 2)), div, energy, cx, cy, spread

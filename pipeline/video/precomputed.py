@@ -45,7 +45,8 @@ def load(path, dataset: str = "features") -> tuple:
         _need(path, dataset, [k for k in m if not k.startswith("__")])
         ids, X = _mat5_strings(m["ids"]), m[dataset]
     else:
-        raise DataError(f"{path}: unknown precomputed feature format {suffix!r}; use .npz, .npy (+ .txt ids), .h5 or .mat.")
+        raise DataError(f"{path}: unknown precomputed feature format {suffix!r}; use .npz, .npy (+ .txt ids), .h5 "
+                        f"or .mat.")
     ids = np.asarray(ids).astype(str).ravel()
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 2 and X.shape[0] != len(ids) and X.shape[1] == len(ids):
@@ -110,5 +111,6 @@ def match(ids, X: np.ndarray, wanted: list, source="") -> np.ndarray:
     if missing:
         raise DataError(f"{source}: no features for {len(missing)} of {len(wanted)} videos "
                         f"(e.g. {', '.join(missing[:5])}); its {len(ids)} ids look like {', '.join(ids[:3])}. "
-                        f"Ids match a video's path under the dataset root or its file name (with or without extension).")
+                        f"Ids match a video's path under the dataset root or its file name (with or without "
+                        f"extension).")
     return X[np.array(rows, np.int64)]

@@ -3,6 +3,7 @@
 Every test collected under tests/e2e is marked `e2e` (deselect them with `-m "not e2e"`). The fixtures here
 are the runs and servers these tests share: the tiny SYNTHETIC run (once per session), luigid, a baseline run.
 """
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,11 +44,22 @@ def tiny_cfg():
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """The folder in which `luigi --module tasks RunExperiment --pair SYNTHETIC --no-lock` ran with TINY_CFG, once
-    per session (tests.helpers.luigi_process.run_folder(tiny_run) is its RunExperiment folder)."""
+    per session (tests.helpers.luigi_process.run_folder(tiny_run) is its RunExperiment folder). Tests only read it;
+    one that runs Luigi there or changes a file takes tiny_run_copy instead."""
     cwd = tmp_path_factory.mktemp("tiny_run")
     # --no-lock: another run of the same command elsewhere on the machine must not make this one a no-op.
     r = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--no-lock"], cwd, TINY_CFG)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
+    return cwd
+
+
+@pytest.fixture
+def tiny_run_copy(tiny_run, tmp_path) -> Path:
+    """A copy of the tiny run, for a test that runs Luigi in it or changes it: tiny_run itself is shared by the
+    session's tests, which read it as the fixture left it. copytree's copy2 keeps the files' times, on which the
+    stages' freshness rests, so the copy is as complete as the original."""
+    cwd = tmp_path / "tiny_run"
+    shutil.copytree(tiny_run, cwd)
     return cwd
 
 

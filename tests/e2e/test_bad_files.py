@@ -2,13 +2,14 @@
 
 The tree (tests/helpers/bad_files.py, ASD_UCF101 in its official layouts) holds real clips and images and one file
 of every odd kind (used) and every bad kind (rejected): 5 of 113 videos and 5 of 111 images cannot be used, within
-the default budget of 5 %. One run with the default extractor and 4 shards is shared by the assertions; in its
-folder, one shard stops over a lower budget, before training, and with the budget raised gives the same metrics;
-the precomputed extractor rejects the same videos; a 3D CNN (random weights) on a small tree rejects for all
-what one stage rejects. One keyframe per video (k = 1) keeps the runs short.
+the default budget of 5 %. One run with the default extractor and 4 shards is shared by the assertions; in copies
+of its folder, one shard stops over a lower budget, before training, and with the budget raised gives the same
+metrics; the precomputed extractor rejects the same videos; a 3D CNN (random weights) on a small tree rejects for
+all what one stage rejects. One keyframe per video (k = 1) keeps the runs short.
 """
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -110,10 +111,11 @@ def test_every_decodable_file_is_used_and_every_bad_one_listed_once(bad_tree, ba
 
 
 @pytest.fixture(scope="session")
-def one_shard_runs(bad_tree, bad_run):
-    """The same tree with one shard, in the 4-shard run's folder: first over a budget of 1 %, then with the
-    budget raised back to 5 %."""
-    work = bad_run[0]
+def one_shard_runs(bad_tree, bad_run, tmp_path_factory):
+    """The same tree with one shard, in a copy of the 4-shard run's folder (its stages complete: copytree keeps the
+    times): first over a budget of 1 %, then with the budget raised back to 5 %."""
+    work = tmp_path_factory.mktemp("one_shard") / "work"
+    shutil.copytree(bad_run[0], work)
     args = ["RunExperiment", "--pair", PAIR, "--data-root", str(bad_tree[0]), "--n-shards", "1"]
     over = run_luigi([*args, "--CheckRejects-max-reject-fraction", "0.01"], work)
     raised = run_luigi([*args, "--CheckRejects-max-reject-fraction", "0.05"], work)
@@ -147,11 +149,14 @@ def test_raising_the_budget_reruns_only_what_follows_and_one_shard_equals_four(o
             assert one[k] == four[k], k
 
 
-def test_precomputed_extractor_rejects_the_same_videos(bad_tree, bad_run):
+def test_precomputed_extractor_rejects_the_same_videos(bad_tree, bad_run, tmp_path):
     """Imported features exist for every video (the broken ones too, as in a published feature file): the videos
     ExtractKeyframes cannot decode are rejected all the same, once, and the rest trains and is classified
-    (FitClassifier: RunExperiment's report adds nothing extractor-specific)."""
-    work = bad_run[0]
+    (FitClassifier: RunExperiment's report adds nothing extractor-specific). In a copy of the 4-shard run's folder,
+    whose keyframe shards it reuses."""
+    work = tmp_path / "work"
+    shutil.copytree(bad_run[0], work)
+    checked = set((work / "artifacts" / PAIR).glob("CheckRejects-*/rejects.json"))
     (path,) = _artifacts(work, _metrics(bad_run[2]), "BuildManifest")
     ids = [v["id"] for v in json.loads(path.read_text())["videos"]]
     feats = np.random.default_rng(0).normal(size=(len(ids), 12)).astype(np.float32)
@@ -161,8 +166,8 @@ def test_precomputed_extractor_rejects_the_same_videos(bad_tree, bad_run):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "running   ExtractKeyframes" not in r.stderr and "running   ExtractVideoFeatures" in r.stderr
     assert r.stderr.count("running   CheckRejects(") == 1
-    folders = sorted((work / "artifacts" / PAIR).glob("CheckRejects-*/rejects.json"), key=lambda q: q.stat().st_mtime)
-    doc = json.loads(folders[-1].read_text())
+    (new,) = set((work / "artifacts" / PAIR).glob("CheckRejects-*/rejects.json")) - checked
+    doc = json.loads(new.read_text())
     videos = [x for x in doc["rejects"] if x["modality"] == "video"]
     assert sorted(x["id"] for x in videos) == sorted(bad_tree[1]["video", k] for k in B.BAD_VIDEOS)
     assert all(x["stages"] == ["ExtractKeyframes"] for x in videos)            # the imported file has them all

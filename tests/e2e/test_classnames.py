@@ -8,10 +8,10 @@ from tests.helpers.luigi_process import run_folder, run_luigi
 from tests.helpers.vectors import write_text
 
 
-def test_embed_class_names_task_records_the_provider(tiny_run):
+def test_embed_class_names_task_records_the_provider(tiny_run_copy):
     """EmbedClassNames --provider word_vectors on the tiny run's data: attrs name the file and the missing words;
     the tiny run's own metrics.json names its (default) provider."""
-    cwd = tiny_run
+    cwd = tiny_run_copy
     metrics = json.loads((run_folder(cwd) / "metrics.json").read_text())
     assert metrics["embedding_provider"] == "glove" and "GloVe 6B 50-d" in metrics["embedding"]
 

@@ -1,4 +1,4 @@
-"""Running under luigid with several workers (README, "Running on several machines"), and what a run shows."""
+"""Running under luigid with several workers (docs/cluster.md), and what a run shows."""
 import re
 import subprocess
 
@@ -28,7 +28,7 @@ def wait(proc, timeout):
 def test_luigid_two_workers_matches_local_run(fast_baseline, luigid, tmp_path):
     port, _ = luigid()
     out = tmp_path / "luigi.out"
-    # The README's command: conf/cluster.cfg turns the local scheduler off and names the scheduler host.
+    # docs/cluster.md's command: conf/cluster.cfg turns the local scheduler off and names the scheduler host.
     proc = start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--workers", "2", "--scheduler-port", str(port)],
                        tmp_path, FAST_CFG, config_path=REPO / "conf" / "cluster.cfg", log=out)
     try:
@@ -70,7 +70,7 @@ def test_two_worker_processes_share_one_luigid(fast_baseline, luigid, tmp_path):
             stop_group(p)
     logs = [o.read_text() for o in outs]
     # Each process's exit code speaks for the tasks it ran itself: 10 ([retcode] already_running) or 25 (not_run)
-    # when the other one ran some of its tasks (README). Neither failed.
+    # when the other one ran some of its tasks (docs/cluster.md, "Several machines"). Neither failed.
     assert set(rcs) <= {0, 10, 25}, [lg[-2000:] for lg in logs]
     ran = [line for lg in logs for line in lg.splitlines() if " running   " in line]
     assert len(ran) == N_TASKS, ran                                   # every task once, none twice
@@ -79,7 +79,7 @@ def test_two_worker_processes_share_one_luigid(fast_baseline, luigid, tmp_path):
     again = start_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--scheduler-port", str(port)], tmp_path,
                         config_path=REPO / "conf" / "cluster.cfg", log=tmp_path / "again.out")
     try:
-        assert wait(again, 120) == 0                            # the README's check that the whole graph is done
+        assert wait(again, 120) == 0                            # docs/cluster.md's check that the graph is done
     finally:
         stop_group(again)
     assert " running   " not in (tmp_path / "again.out").read_text()

@@ -69,9 +69,10 @@ def test_cnn_and_precomputed_extractors_through_luigi(tmp_path):
     ids = [Path(i).name for i in cnn["ids"]]                     # by file name, in another order, plus extras
     feats = np.random.default_rng(0).normal(size=(len(ids) + 1, 7)).astype(np.float32)
     np.savez(tmp_path / "c3d.npz", ids=np.array(ids[::-1] + ["v_Extra_g01_c01.avi"]), features=feats)
+    made = set((tmp_path / "artifacts" / "SYNTHETIC").glob("ExtractVideoFeatures-*"))
     r = run_luigi(["ExtractVideoFeatures", *common, "--extractor", "precomputed", "--precomputed-path",
                    str(tmp_path / "c3d.npz")], tmp_path, TINY_CFG)
     assert r.returncode == 0, r.stderr[-3000:]
-    folder = max((tmp_path / "artifacts" / "SYNTHETIC").glob("ExtractVideoFeatures-*"), key=lambda p: p.stat().st_mtime)
+    (folder,) = set((tmp_path / "artifacts" / "SYNTHETIC").glob("ExtractVideoFeatures-*")) - made
     pre = h5io.read(folder / "shard-001.h5", "video_features")
     np.testing.assert_array_equal(pre["Y"], feats[:len(ids)][::-1])

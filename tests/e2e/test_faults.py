@@ -1,7 +1,8 @@
-"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/base.py, tasks/retry.py);
+"""Safe to kill, safe to run twice at once, and retries only for what a retry can fix (tasks/targets.py, tasks/retry.py);
 Ctrl-C and an artifacts folder that cannot be written are one line each (tasks/cli_logging.py, tasks/targets.py)."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,19 +104,25 @@ def test_sigkill_during_keyframes_and_training_then_resume(fast_baseline, tmp_pa
 # ---- two runs at once -----------------------------------------------------------------------------------------
 
 def test_two_concurrent_runs_on_one_pair(fast_baseline, tmp_path):
+    """Both runs start the first stage, at once. A loaded machine can start the second so late that the first has
+    finished that stage already (the runs then did not overlap): the test starts again from nothing, up to 3 times."""
     (tmp_path / "luigi.cfg").write_text(FAST_CFG)
-    outs = [tmp_path / f"run{i}.out" for i in (1, 2)]
-    procs = [start_luigi(["RunExperiment", "--pair", "SYNTHETIC"], tmp_path, log=o) for o in outs]
-    try:
-        rcs = [p.wait(timeout=300) for p in procs]
-    finally:
-        for p in procs:
-            stop_group(p)
-    logs = [o.read_text() for o in outs]
-    assert rcs == [0, 0], [lg[-2000:] for lg in logs]
-    assert all("running   MakeSyntheticData" in lg for lg in logs)       # both really ran, at once
-    check_artifacts(tmp_path)
-    assert metrics_of(tmp_path) == fast_baseline[1]
+    for attempt in range(3):
+        outs = [tmp_path / f"run{i}-{attempt}.out" for i in (1, 2)]
+        procs = [start_luigi(["RunExperiment", "--pair", "SYNTHETIC"], tmp_path, log=o) for o in outs]
+        try:
+            rcs = [p.wait(timeout=300) for p in procs]
+        finally:
+            for p in procs:
+                stop_group(p)
+        logs = [o.read_text() for o in outs]
+        assert rcs == [0, 0], [lg[-2000:] for lg in logs]
+        check_artifacts(tmp_path)
+        assert metrics_of(tmp_path) == fast_baseline[1]
+        if all("running   MakeSyntheticData" in lg for lg in logs):       # both really ran, at once
+            return
+        shutil.rmtree(tmp_path / "artifacts")
+    raise AssertionError("the two runs never overlapped in 3 attempts")
 
 
 # ---- retries ----------------------------------------------------------------------------------------------------
@@ -180,9 +187,10 @@ def test_transient_failure_is_retried_under_luigid(luigid, tmp_path):
 def test_ctrl_c_is_one_line_saying_what_was_kept_and_a_rerun_resumes(tmp_path):
     art = tmp_path / "artifacts" / "SYNTHETIC"
     out = tmp_path / "interrupted.out"
-    proc = start_luigi(["TrainDIVAFN", "--pair", "SYNTHETIC", "--epochs", "40"], tmp_path, FAST_CFG, log=out)
+    # more epochs than any machine runs before the signal lands: the training is always what the signal stops
+    proc = start_luigi(["TrainDIVAFN", "--pair", "SYNTHETIC", "--epochs", "100000"], tmp_path, FAST_CFG, log=out)
     try:
-        wait_for(out, r"running   TrainDIVAFN", proc)           # every stage before it finished; 40 epochs to go
+        wait_for(out, r"running   TrainDIVAFN", proc)           # every stage before it finished
         os.killpg(proc.pid, signal.SIGINT)                     # what Ctrl-C in a terminal sends: the whole group
         rc = proc.wait(timeout=60)
     finally:

@@ -41,22 +41,33 @@ def test_hdf5_artifacts_have_named_datasets_and_provenance(tiny_run):
             assert f["G"].shape[0] == f["video_ids"].shape[0] == f["H"].shape[0]
 
 
-def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tiny_run, tmp_path):
-    cwd = tmp_path / "run"          # a copy (copy2 keeps the times): the shared run stays complete for other tests
-    shutil.copytree(tiny_run, cwd)
+def _times(cwd):
+    """{path: modification time in ns} of every file and folder under cwd/artifacts."""
+    return {p.relative_to(cwd): p.stat().st_mtime_ns for p in (cwd / "artifacts").rglob("*")}
+
+
+def test_rerun_does_nothing_and_one_deleted_stage_reruns_alone(tiny_run_copy):
+    cwd = tiny_run_copy
+    before = _times(cwd)
     again = run_luigi(["RunExperiment", "--pair", "SYNTHETIC", "--no-lock"], cwd)
-    assert again.returncode == 0
-    assert "ran successfully" not in again.stderr and "already done" in again.stderr or "complete ones" in again.stderr
+    assert again.returncode == 0, again.stderr[-3000:]
+    ran = [ln for ln in again.stderr.splitlines() if " running   " in ln or "ran successfully" in ln]
+    assert ran == [], ran                                          # no stage ran, none was even started
+    assert "Did not run any tasks" in again.stderr, again.stderr[-3000:]
+    assert _times(cwd) == before                                   # no output rewritten, no log written
 
     # the configured chain's stage (CompareMethods adds a second chain, trained without keyframes)
     (path,) = json.loads((run_folder(cwd) / "metrics.json").read_text())["artifacts"]["ProjectSemantics"]
     stage = (cwd / path).parent
-    before = (stage / "semantic.h5").stat().st_mtime
     shutil.rmtree(stage)
     r = run_luigi(["ProjectSemantics", "--pair", "SYNTHETIC", "--no-lock"], cwd)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "1 ran successfully" in r.stderr and "ProjectSemantics(" in r.stderr.split("ran successfully")[1].split("\n")[1]
-    assert (stage / "semantic.h5").stat().st_mtime >= before
+    assert (stage / "semantic.h5").is_file()
+    logs = cwd / "artifacts" / "SYNTHETIC" / "logs"
+    changed = {cwd / p for p, t in _times(cwd).items() if before.get(p) != t}
+    elsewhere = {p for p in changed if not (p.is_relative_to(stage) or p.is_relative_to(logs))}
+    assert elsewhere == {stage.parent}, elsewhere           # the pair's folder, where the stage's folder was made again
 
 
 def test_unknown_pair_is_one_clear_line(tmp_path):

@@ -12,7 +12,7 @@ from pipeline.io import h5io
 from pipeline.method import train
 from pipeline.method.pretrained import default_weights, load_pretrained
 from pipeline.report.write import FIGURES
-from tests.helpers.luigi_process import REPO, run_folder
+from tests.helpers.luigi_process import run_folder
 from tests.helpers.reports import SECTIONS, assert_links_exist, assert_png
 
 
@@ -72,12 +72,10 @@ def test_report_renders_to_html_with_its_images(tiny_run, tmp_path):
 
 def test_feature_probe_reads_a_real_run_and_agrees_with_the_pipeline(tiny_run):
     """benchmarks/probe_features.py (the README's evidence for the method choices) on the run's own artifacts."""
-    import sys
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    import probe_features
+    from benchmarks import probe_features
     art = tiny_run / "artifacts" / "SYNTHETIC"
     semantic = next(p for p in art.glob("ProjectSemantics-*/semantic.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
-    features, classnames = h5io.attrs(semantic)["inputs"]                 # the run's own, whatever else other tests wrote
+    features, classnames = h5io.attrs(semantic)["inputs"]                 # the inputs it was made from
     out = probe_features.main([str(tiny_run / features), str(tiny_run / classnames)])
     assert set(out) == {"y (raw video feature)", "before training", "after training"}
     metrics = json.loads((run_folder(tiny_run) / "metrics.json").read_text())
@@ -94,7 +92,7 @@ def test_supervised_probe_scores_the_runs_own_model_as_the_pipeline_did(tiny_run
     art = tiny_run / "artifacts" / "SYNTHETIC"
     metrics = json.loads((run_folder(tiny_run) / "metrics.json").read_text())
     semantic = next(p for p in art.glob("ProjectSemantics-*/semantic.h5") if h5io.attrs(p)["params"]["train_overrides"] == "{}")
-    features = h5io.attrs(semantic)["inputs"][0]                          # the run's own, whatever else other tests wrote
+    features = h5io.attrs(semantic)["inputs"][0]                          # the features it was made from
     (model,) = [p for p in h5io.attrs(tiny_run / features)["inputs"] if p.endswith("/model.pt")]   # and the data
     model = tiny_run / model
     out = probe_supervised.main([str(model)])

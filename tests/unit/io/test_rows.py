@@ -11,7 +11,10 @@ from pipeline.data.manifest import Item
 from pipeline.io import assemble, h5io
 from pipeline.io.rows import Rows, concat
 
-rng = np.random.default_rng(0)
+@pytest.fixture
+def rng():
+    """A generator of each test's own: its data does not depend on which tests ran before it."""
+    return np.random.default_rng(0)
 
 
 def write(path, kind, **arrays):
@@ -20,7 +23,7 @@ def write(path, kind, **arrays):
 
 
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, rng):
     """images.h5 (10 images) and two keyframe shards (3 + 4 videos of k = 3), as the stages write them."""
     X = rng.integers(0, 256, (10, 8, 8, 3), dtype=np.uint8)
     K = rng.integers(0, 256, (7, 3, 8, 8, 3), dtype=np.uint8)
@@ -51,12 +54,12 @@ def test_items_equal_the_arrays_for_slices_index_tensors_and_selections(files):
     assert torch.equal(concat(X, want)[perm], both[perm])     # arrays in place of Rows: the same
 
 
-def test_a_pass_reads_each_item_once_never_more_than_a_batch_at_a_time_and_holds_one_batch(tmp_path):
-    n, batch, S = 400, 16, 64
-    X = rng.integers(0, 256, (n, S, S, 3), dtype=np.uint8)
+def test_a_pass_reads_each_item_once_never_more_than_a_batch_at_a_time_and_holds_one_batch(tmp_path, rng):
+    n, batch, px = 400, 16, 64
+    X = rng.integers(0, 256, (n, px, px, 3), dtype=np.uint8)
     rows = Rows.of_h5([write(tmp_path / "images.h5", "images", X=X)], "X")
     del X
-    item = S * S * 3
+    item = px * px * 3
     tracemalloc.start()
     total = 0
     for i in range(0, n, batch):
@@ -79,7 +82,7 @@ def test_pictures_are_written_one_per_chunk_other_arrays_as_before(tmp_path):
         assert f["Y"].chunks is not None and f["Y"].chunks != (1, 1)
 
 
-def test_training_data_from_the_files_equals_the_one_from_arrays(files):
+def test_training_data_from_the_files_equals_the_one_from_arrays(files, rng):
     X, K, images, shards = files
 
     class M:

@@ -10,17 +10,17 @@ from pipeline.method import features, train
 
 def test_train_and_dump_from_files_equal_train_and_dump_from_arrays(tmp_path):
     r = np.random.default_rng(0)
-    C, S = 3, 64
-    X, K = r.integers(0, 256, (10, S, S, 3), dtype=np.uint8), r.integers(0, 256, (4, 2, S, S, 3), dtype=np.uint8)
+    C, px = 3, 64                                       # classes; the side of a picture in pixels
+    X, K = r.integers(0, 256, (10, px, px, 3), dtype=np.uint8), r.integers(0, 256, (4, 2, px, px, 3), dtype=np.uint8)
     h5io.write(tmp_path / "images.h5", "images", dict(X=X), {})
     h5io.write(tmp_path / "kf.h5", "keyframes", dict(K=K), {})
     rest = dict(y_X=np.arange(10) % C, y_K=np.arange(8) % C, Y=r.normal(size=(4, 7)).astype(np.float32),
                 y_Y=np.arange(4) % C, S=r.normal(size=(C, 5)).astype(np.float32))
     kf = Rows.of_h5([tmp_path / "kf.h5"], "K")
     runs = []
-    for data in (train.TrainData(X=X, K=K.reshape(-1, S, S, 3), **rest),
+    for data in (train.TrainData(X=X, K=K.reshape(-1, px, px, 3), **rest),
                  train.TrainData(X=Rows.of_h5([tmp_path / "images.h5"], "X"), K=kf.keyframes(2), **rest)):
-        model = train.build_model(dict(c=4, video_dim=7, d=5, fc_dim=16, video_hidden=8, backbone="cnnf", image_size=S), 0)
+        model = train.build_model(dict(c=4, video_dim=7, d=5, fc_dim=16, video_hidden=8, backbone="cnnf", image_size=px), 0)
         cfg = train.TrainConfig(epochs=1, batch_size=4, augment=True)   # augmented, with dropout: the recompute path
         history = train.train(model, data, cfg)
         dumped = features.dump(model, data.X, K if isinstance(data.X, np.ndarray) else kf, data.Y, torch.device("cpu"), batch=3)
