@@ -692,6 +692,7 @@ def main(argv=None):
     res = dict(check=dict(device=args.device, size=args.size, budget_s=args.budget, started_utc=time.strftime(
         "%Y-%m-%dT%H:%M:%SZ", time.gmtime()), host=platform.node(), cpus=os.cpu_count(), gpu=gpu_info(),
         carried_mib=carried_mib(), reference=args.reference if ctx.reference else None), notes=[])
+    print(f"device check: --device {args.device} --size {args.size}, {args.budget:.0f} s; figures in {out}", flush=True)
     res["install"] = install(ctx)
     res["check"]["packages"] = packages()
     ctx.vectors, how = vectors_file(ctx)
@@ -706,6 +707,7 @@ def main(argv=None):
         if ctx.budget.left() < RESERVE + 20:
             res[name] = dict(status="skipped", note=f"{ctx.budget.left():.0f} s left of the budget")
         else:
+            print(f"[{ctx.budget.elapsed():5.0f} s] {name} …", flush=True)
             t0 = time.monotonic()
             try:
                 res[name] = fn(ctx)
