@@ -206,14 +206,14 @@ def cfg_text(sections: dict) -> str:
     return "".join(f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in opts.items()) for name, opts in sections.items())
 
 
-def run_luigi(ctx, folder: Path, sections: dict, args: list, deadline: float, env_extra=None) -> dict:
+def run_luigi(ctx, folder: Path, sections: dict, args: list, deadline: float) -> dict:
     """`luigi --module tasks ARGS` through the probe, in `folder` (fresh, its own luigi.cfg), until `deadline`."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     sections = {"paths": {"artifacts": str(folder / "artifacts")}, **sections}
     (folder / "luigi.cfg").write_text(cfg_text(sections))
     probe = folder / "probe.jsonl"
-    env = dict(ctx.env, DIVAFN_PROBE=str(probe), TMPDIR=str(ctx.lock_dir), **(env_extra or {}))
+    env = dict(ctx.env, DIVAFN_PROBE=str(probe), TMPDIR=str(ctx.lock_dir))
     if ctx.device == "cpu":
         env["DIVAFN_PROBE_FORCE_LOCK"] = "1"
     cmd = [sys.executable, "-m", "benchmarks.device.probe", "--module", "tasks", *args]
@@ -315,27 +315,31 @@ def install(ctx) -> dict:
     t0 = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
-        raise SystemExit(f"installing the wheels failed:\n{p.stdout}{p.stderr}")
+        return dict(status="failed", command=" ".join(cmd), error=(p.stdout + p.stderr)[-3000:])
     ctx.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), str(site), os.environ.get("PYTHONPATH")]))
     sys.path.insert(0, str(site))          # this process reads metrics, model.pt and the class tables too
     return dict(status="done", seconds=round(time.time() - t0, 2), site=str(site), wheels=[w.name for w in wheels],
                 command=" ".join(cmd[:11] + ["…"]))
 
 
-def vectors_file(ctx) -> tuple:
-    """The class names' word vectors: the carried file, else made here from the GloVe package (as prepare does)."""
+def embedding(ctx) -> tuple:
+    """[EmbedClassNames] of every run: the carried vectors file, else one made here from the GloVe package (as
+    prepare makes it), else hashed_ngrams (no file: the runs go on, their accuracies are not the CPU run's)."""
     if Path(ctx.args.vectors).is_file():
-        return Path(ctx.args.vectors), "carried"
+        return dict(provider="word_vectors", vectors_path=str(Path(ctx.args.vectors).resolve())), "carried"
     from .prepare import class_names, write_vectors
     path = ctx.work / "classnames-glove-6b-50d.txt"
-    write_vectors(class_names(), path)
-    return path, "made here from the installed GloVe package (no carried file)"
+    try:
+        write_vectors(class_names(), path)
+    except SystemExit as e:               # no GloVe package either
+        return dict(provider="hashed_ngrams"), f"hashed_ngrams: no {ctx.args.vectors}, and {e}"
+    return dict(provider="word_vectors", vectors_path=str(path)), "made here from the GloVe package (none carried)"
 
 
 def part_tiny_run(ctx) -> dict:
     from pipeline.data import synthetic
     folder = ctx.work / "tiny-run"
-    sections = dict(TINY_RUN, EmbedClassNames={"provider": "word_vectors", "vectors_path": str(ctx.vectors)})
+    sections = dict(TINY_RUN, EmbedClassNames=ctx.embedding)
     workers = 4 if ctx.full else 2
     run = run_luigi(ctx, folder, sections, ["RunExperiment", "--pair", "SYNTHETIC", "--device", ctx.device,
                                             "--workers", str(workers)], ctx.budget.until(SHARE["tiny_run"]))
@@ -485,7 +489,7 @@ def part_scale(ctx) -> dict:
             out["sizes"][size] = dict(status="skipped", note=f"{left:.0f} s left")
             break
         sections = {"MakeSyntheticData": {"size": size}, "pair:SYNTHETIC": settings,
-                    "EmbedClassNames": {"provider": "word_vectors", "vectors_path": str(ctx.vectors)}}
+                    "EmbedClassNames": ctx.embedding}
         run = run_luigi(ctx, ctx.work / f"scale-{size}", sections,
                         ["FitClassifier", "--pair", "SYNTHETIC", "--device", ctx.device, "--workers", str(workers)],
                         ctx.budget.deadline - RESERVE)
@@ -663,7 +667,7 @@ class Context:
             self.env.setdefault("OMP_NUM_THREADS", "1")   # --workers 2 on 2 cores more threads only oversubscribe
         self.gpu = _gpu_reader() if self.device.startswith("cuda") else None
         self.reference = json.loads(Path(args.reference).read_text()) if Path(args.reference).is_file() else None
-        self.vectors = None
+        self.embedding = None
 
 
 def main(argv=None):
@@ -695,8 +699,14 @@ def main(argv=None):
     print(f"device check: --device {args.device} --size {args.size}, {args.budget:.0f} s; figures in {out}", flush=True)
     res["install"] = install(ctx)
     res["check"]["packages"] = packages()
-    ctx.vectors, how = vectors_file(ctx)
-    res["check"]["vectors"] = dict(path=str(ctx.vectors), how=how)
+    if res["install"]["status"] == "failed":
+        save(out, res)
+        print(f"installing the wheels failed:\n{res['install']['error']}")
+        return 1
+    ctx.embedding, how = embedding(ctx)
+    res["check"]["embedding"] = dict(ctx.embedding, how=how)
+    if ctx.embedding["provider"] != "word_vectors":
+        res["notes"].append(f"class names embedded by {how}")
     if ctx.reference is None and "tiny_run" in parts:
         res["notes"].append(f"no CPU reference ({args.reference}): part 1's classes are compared with the size's "
                             f"class table only")

@@ -147,8 +147,9 @@ class _Steps:
         now, reads = time.perf_counter(), _reads[0]
         epoch, side = msg.split(":")[0], msg.rsplit(" ", 2)[-2]          # "epoch 3/10", "image" | "video"
         step = self.epoch_step[(epoch, side)] = self.epoch_step.get((epoch, side), 0) + 1
+        profiled = self.profiler is not None and not {"wall_s", "error"} & set(self.window)
         (self.image if side == "image" else self.video).append(
-            dict(epoch=epoch, step=step, seconds=now - self.last, read_s=reads - self.reads_at_last))
+            dict(epoch=epoch, step=step, seconds=now - self.last, read_s=reads - self.reads_at_last, profiled=profiled))
         self._profile(epoch, side, step)
         self.last, self.reads_at_last = time.perf_counter(), _reads[0]
         return self.progress(frac, msg)
@@ -159,7 +160,8 @@ class _Steps:
             torch.cuda.synchronize(self.device)
 
     def _profile(self, epoch, side, step):
-        if self.profile_steps <= 0 or side != "image" or not epoch.startswith("epoch 1/"):
+        if (self.profile_steps <= 0 or side != "image" or not epoch.startswith("epoch 1/")
+                or "error" in (self.window or {})):
             return
         try:
             if step == 1 and self.profiler is None:
@@ -190,6 +192,7 @@ class _Steps:
                 if hasattr(e, name):
                     return getattr(e, name) or 0.0
             return 0.0
+
         def on_device(e):     # a kernel or copy (as torch's own table sums "Self CUDA"), not the CPU op behind it
             return getattr(getattr(e, "device_type", None), "name", "CPU") != "CPU"
         kind = "device" if self.device.type == "cuda" else "cpu"
@@ -201,8 +204,13 @@ class _Steps:
                  top_by=f"self {kind} time", summarise_s=time.perf_counter() - t0)
 
     def summary(self):
+        """Image-side steps after the first of each epoch (its time holds the epoch's closed-form W-step), outside
+        the profiler's window where there are such (the profiler slows the steps it records)."""
         steady = [s for s in self.image if s["step"] > 1]
-        out = dict(image_steps=len(self.image), video_steps=len(self.video), steady_image_steps=len(steady))
+        unprofiled = [s for s in steady if not s["profiled"]]
+        out = dict(image_steps=len(self.image), video_steps=len(self.video),
+                   steady_image_steps=len(unprofiled or steady), steady_steps_profiled=not unprofiled and bool(steady))
+        steady = unprofiled or steady
         if steady:
             total, read = sum(s["seconds"] for s in steady), sum(s["read_s"] for s in steady)
             out.update(image_step_mean_s=total / len(steady), image_read_mean_s=read / len(steady),
