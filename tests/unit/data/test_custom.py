@@ -214,39 +214,39 @@ def test_drawn_split_through_the_pair_file(kitchen):
 
 BAD_FILES = {
     "syntax": ('name = "Kitchen\n', ["not valid TOML", "line 1", "fix that line"]),
-    "unknown top key": (toml_text(top='name = "Kitchen"\nnmae = 1'), ["'nmae'", "did you mean 'name'?"]),
-    "unknown videos key": (toml_text(videos='root = "clips"\ntest_fractoin = 0.3'),
+    "unknown_top_key": (toml_text(top='name = "Kitchen"\nnmae = 1'), ["'nmae'", "did you mean 'name'?"]),
+    "unknown_videos_key": (toml_text(videos='root = "clips"\ntest_fractoin = 0.3'),
                            ["'test_fractoin' in [videos]", "did you mean 'test_fraction'?"]),
-    "name below a table": (toml_text(top="", images='root = "photos"\nname = "Kitchen"'),
+    "name_below_a_table": (toml_text(top="", images='root = "photos"\nname = "Kitchen"'),
                            ["'name' in [images]", "goes above the first [table]"]),
-    "wrong type fraction": (toml_text(videos='root = "clips"\ntest_fraction = "0.3"'),
+    "wrong_type_fraction": (toml_text(videos='root = "clips"\ntest_fraction = "0.3"'),
                             ['[videos] test_fraction = "0.3" is a string, not a number', "test_fraction = 0.3"]),
-    "wrong type root": (toml_text(images="root = 3"), ["[images] root = 3 is an integer, not a string", "root ="]),
-    "wrong type seed": (toml_text(videos='root = "clips"\nseed = 1.5'), ["[videos] seed = 1.5", "seed = 0"]),
-    "wrong type images": ('name = "K"\nimages = "photos"\n[videos]\nroot = "clips"\n',
+    "wrong_type_root": (toml_text(images="root = 3"), ["[images] root = 3 is an integer, not a string", "root ="]),
+    "wrong_type_seed": (toml_text(videos='root = "clips"\nseed = 1.5'), ["[videos] seed = 1.5", "seed = 0"]),
+    "wrong_type_images": ('name = "K"\nimages = "photos"\n[videos]\nroot = "clips"\n',
                           ['images = "photos" is a string, not a table', "[images] with root"]),
-    "class value": (toml_text(table={"cutting vegetables": 3}), ['[classes] "cutting vegetables" = 3', "string"]),
-    "no name": (toml_text(top=""), ["no name", 'add name = "Kitchen"']),
-    "no root": (toml_text(videos='test_fraction = 0.3'), ["[videos] has no root", 'add root = "/data/kitchen_clips"']),
-    "name a path": (toml_text(top='name = "../elsewhere"'), ["not a plain folder name", "letters A-Z"]),
-    "name built in": (toml_text(top='name = "synthetic"'), ["built-in pair's name", "choose another"]),
-    "root missing": (toml_text(images='root = "fotos"'), ["[images] root", "does not exist", "point it at"]),
+    "class_value": (toml_text(table={"cutting vegetables": 3}), ['[classes] "cutting vegetables" = 3', "string"]),
+    "no_name": (toml_text(top=""), ["no name", 'add name = "Kitchen"']),
+    "no_root": (toml_text(videos='test_fraction = 0.3'), ["[videos] has no root", 'add root = "/data/kitchen_clips"']),
+    "name_a_path": (toml_text(top='name = "../elsewhere"'), ["not a plain folder name", "letters A-Z"]),
+    "name_built_in": (toml_text(top='name = "synthetic"'), ["built-in pair's name", "choose another"]),
+    "root_missing": (toml_text(images='root = "fotos"'), ["[images] root", "does not exist", "point it at"]),
     "layout": (toml_text(videos='root = "clips"\nlayout = "ucf"'), ["[videos] layout", "did you mean 'ucf101'?"]),
-    "list and fraction": (toml_text(videos='root = "clips"\ntest_list = "splits/test.txt"\ntest_fraction = 0.3'),
+    "list_and_fraction": (toml_text(videos='root = "clips"\ntest_list = "splits/test.txt"\ntest_fraction = 0.3'),
                           ["both test_list and test_fraction", "keep one"]),
-    "fraction range": (toml_text(videos='root = "clips"\ntest_fraction = 1.5'), ["test_fraction = 1.5", "e.g."]),
-    "list missing": (toml_text(videos='root = "clips"\ntest_list = "test.txt"'), ["[videos] test_list", "not a file"]),
-    "group regex": (toml_text(videos='root = "clips"\ngroup = "_g(\\\\d+_"'), ["[videos] group", "regular expr"]),
-    "group no group": (toml_text(videos='root = "clips"\ngroup = "_g\\\\d+_"'), ["[videos] group", "parentheses"]),
-    "split key with a layout": (toml_text(videos='root = "clips"\nlayout = "hmdb51"\nseed = 2'),
+    "fraction_range": (toml_text(videos='root = "clips"\ntest_fraction = 1.5'), ["test_fraction = 1.5", "e.g."]),
+    "list_missing": (toml_text(videos='root = "clips"\ntest_list = "test.txt"'), ["[videos] test_list", "not a file"]),
+    "group_regex": (toml_text(videos='root = "clips"\ngroup = "_g(\\\\d+_"'), ["[videos] group", "regular expr"]),
+    "group_no_group": (toml_text(videos='root = "clips"\ngroup = "_g\\\\d+_"'), ["[videos] group", "parentheses"]),
+    "split_key_with_a_layout": (toml_text(videos='root = "clips"\nlayout = "hmdb51"\nseed = 2'),
                                 ["[videos] seed", "own splits", "remove seed"]),
-    "classes image folder": (toml_text(table={"cuting vegetables": "CuttingInKitchen", **TABLE}),
+    "classes_image_folder": (toml_text(table={"cuting vegetables": "CuttingInKitchen", **TABLE}),
                              ['[classes] "cuting vegetables"', "no image class folder", "did you mean 'cutting veg"]),
-    "classes video folder": (toml_text(table={**TABLE, "riding a horse": "HorseRidin"}),
+    "classes_video_folder": (toml_text(table={**TABLE, "riding a horse": "HorseRidin"}),
                              ["no video class folder 'HorseRidin'", "did you mean 'HorseRiding'?"]),
-    "classes not one to one": (toml_text(table={**TABLE, "riding a horse": "CuttingInKitchen"}),
+    "classes_not_one_to_one": (toml_text(table={**TABLE, "riding a horse": "CuttingInKitchen"}),
                                ["'CuttingInKitchen' is mapped from two image classes", "map one image folder"]),
-    "one class": (toml_text(table={"riding a horse": "HorseRiding"}), ["1 class", "at least 2"]),
+    "one_class": (toml_text(table={"riding a horse": "HorseRiding"}), ["1 class", "at least 2"]),
 }
 
 
@@ -261,15 +261,15 @@ def test_bad_pair_file_is_refused_in_one_line(kitchen, case):
 
 
 BAD_TREES = {   # refused when the manifest is built: (test list, the tree's changes, what the line says)
-    "list line missing": ("HorseRiding/v_g09_c01.avi\n", {}, ["test.txt: line 1", "not a file", "fix or remove"]),
-    "list line outside": ("CuttingInKitchen/sub/v_g03_c01.mkv\n../photos/x.avi\n", {},
+    "list_line_missing": ("HorseRiding/v_g09_c01.avi\n", {}, ["test.txt: line 1", "not a file", "fix or remove"]),
+    "list_line_outside": ("CuttingInKitchen/sub/v_g03_c01.mkv\n../photos/x.avi\n", {},
                           ["test.txt: line 2", "outside the videos root", "fix or remove"]),
-    "list line not a video": ("CuttingInKitchen/notes.txt\n", {}, ["line 1", "not a video", "fix or remove"]),
-    "no test video": ("CuttingInKitchen/sub/v_g03_c01.mkv\nHorseRiding/v_g01_c01.avi\n", {},
+    "list_line_not_a_video": ("CuttingInKitchen/notes.txt\n", {}, ["line 1", "not a video", "fix or remove"]),
+    "no_test_video": ("CuttingInKitchen/sub/v_g03_c01.mkv\nHorseRiding/v_g01_c01.avi\n", {},
                       ["'Suppe kochen ü' has no test video", "list at least one"]),
-    "no training video": (TEST_LIST + "Suppe kochen ü/v_g01_c01.avi\n", {},
+    "no_training_video": (TEST_LIST + "Suppe kochen ü/v_g01_c01.avi\n", {},
                           ["'Suppe kochen ü' has no training video"]),
-    "one image": (TEST_LIST, {"photos/Brühe kochen/2.jpg": None, "photos/Brühe kochen/2.heic": b"x"},
+    "one_image": (TEST_LIST, {"photos/Brühe kochen/2.jpg": None, "photos/Brühe kochen/2.heic": b"x"},
                   ["image class 'Brühe kochen' has 1 image file", "'Brühe kochen/2.heic'", "at least 2"]),
 }
 
@@ -285,6 +285,13 @@ def test_bad_tree_is_refused_in_one_line_naming_it(tmp_path, case):
     assert "\n" not in message
     for part in expected:
         assert part in message
+
+
+def test_two_spellings_of_one_class_are_refused(tmp_path):
+    make_tree(tmp_path, images={**IMAGES, "Riding_A_Horse": ["1.jpg", "2.jpg"]})
+    message = refusal(write_toml(tmp_path, toml_text()))
+    assert "\n" not in message and "folders 'Riding_A_Horse' and 'riding a horse'" in message
+    assert "merge or rename them" in message
 
 
 def test_a_video_class_too_small_to_draw_from_is_named(tmp_path):
