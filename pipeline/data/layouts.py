@@ -34,6 +34,7 @@ class Listing:
     entries: list = field(default_factory=list)     # [Entry]
     problems: list = field(default_factory=list)    # [str], one per problem
     lists_missing: bool = False                      # a split list is missing: items are unknown, not absent
+    ignored: list = field(default_factory=list)     # [str] files under root that are not items (a pair file's tree)
 
 
 def _lines(path: Path, listing: Listing, what: str):
@@ -214,3 +215,26 @@ def read_imagefolder(root: Path, split: int, wanted) -> Listing:
 
 
 READERS = {"ucf101": read_ucf101, "hmdb51": read_hmdb51, "stanford40": read_stanford40, "imagefolder": read_imagefolder}
+
+
+def class_names(kind: str, root: Path) -> list:
+    """Every class a dataset in layout `kind` has, spelt as its class list or folders spell it (a pair file
+    without a [classes] table matches them: pipeline.data.custom). FileNotFoundError names a missing class list."""
+    class_list = {"ucf101": root / "ucfTrainTestlist" / "classInd.txt",
+                  "stanford40": root / "ImageSplits" / "actions.txt"}
+    if kind in class_list:
+        lines = _lines(class_list[kind], Listing(), "")
+        if lines is None:
+            raise FileNotFoundError(str(class_list[kind]))
+        return [ln.split()[-1] for ln in lines] if kind == "ucf101" else [ln.split()[0] for ln in lines[1:]]
+    if kind == "hmdb51":
+        lists = root / "testTrainMulti_7030_splits"
+        if not lists.is_dir():
+            raise FileNotFoundError(str(lists))
+        return sorted({m["cls"] for p in lists.iterdir() if (m := HMDB_SPLIT_FILE.match(p.name))})
+    base = root                               # imagefolder: steps into a wrapper folder as read_imagefolder does
+    while True:
+        folders = sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if len(folders) != 1 or not any(p.is_dir() for p in (base / folders[0]).iterdir()):
+            return folders
+        base = base / folders[0]

@@ -4,7 +4,7 @@ Items are ordered (images, then videos, each sorted by id) and their order is th
 HDF5 artifact, so artifacts join by position and carry the ids to check it.
 """
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.data import layouts
@@ -26,14 +26,19 @@ class Manifest:
     classes: list        # the pair's classes (video-dataset names), label order
     images: list         # [Item]
     videos: list         # [Item]
+    ignored: dict = field(default_factory=dict)   # {side: [path]}: files of a pair file's tree that are not items
 
     def to_json(self, path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=1))
+        d = asdict(self)
+        if not d["ignored"]:                  # a built-in pair's manifest.json stays as it was
+            del d["ignored"]
+        Path(path).write_text(json.dumps(d, indent=1))
 
     @classmethod
     def from_json(cls, path) -> "Manifest":
         d = json.loads(Path(path).read_text())
-        return cls(d["pair"], d["classes"], [Item(**i) for i in d["images"]], [Item(**i) for i in d["videos"]])
+        return cls(d["pair"], d["classes"], [Item(**i) for i in d["images"]], [Item(**i) for i in d["videos"]],
+                   d.get("ignored", {}))
 
     def videos_in(self, split: str) -> list:
         return [v for v in self.videos if v.split == split]
@@ -53,7 +58,7 @@ def dataset_roots(pair: Pair, data_root, overrides=None) -> dict:
     """{"images": Path, "videos": Path}: `<data_root>/<usual folder>`, unless `overrides` (keyed by the
     dataset's folder name, case-insensitive: luigi.cfg's [datasets]) names another folder."""
     overrides = {k.lower(): v for k, v in (overrides or {}).items() if v}
-    return {side: Path(overrides.get(ds.folder.lower()) or Path(data_root) / ds.folder)
+    return {side: Path(getattr(ds, "root", "") or overrides.get(ds.folder.lower()) or Path(data_root) / ds.folder)
             for side, ds in (("images", pair.images), ("videos", pair.videos))}
 
 
@@ -75,14 +80,14 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
     classes = pair.classes
     wanted = {"images": list(pair.class_map), "videos": classes}
     datasets = {"images": pair.images, "videos": pair.videos}
-    problems, found = [], {}
+    problems, found, ignored = [], {}, {}
     for side, ds in datasets.items():
         if not roots[side].is_dir():
             problems.append(f"{ds.folder} (the {side} of {pair.name}) is not at {roots[side]}. Get it from "
                             f"{ds.source}, put it there or point --data-root (its parent) or [datasets] "
                             f"{ds.folder.lower()} in luigi.cfg at it")
             continue
-        found[side], side_problems = _read_side(ds, roots[side], split, wanted[side], side)
+        found[side], side_problems, ignored[side] = _read_side(ds, roots[side], split, wanted[side], side)
         problems += [f"{ds.folder}: {p}. {ds.folder} comes from {ds.source}." for p in side_problems]
     if problems:
         head = f"pair {pair.name}, data root {data_root}: "
@@ -93,13 +98,13 @@ def build(pair: Pair, data_root, split: int = 1, overrides=None) -> Manifest:
                 "videos": {c: i for i, c in enumerate(classes)}}
     items = {side: sorted((Item(e.path, str((roots[side] / e.path).absolute()), label_of[side][e.cls], e.split)
                            for e in found[side]), key=lambda it: it.id) for side in datasets}
-    return Manifest(pair.name, classes, items["images"], items["videos"])
+    return Manifest(pair.name, classes, items["images"], items["videos"], {s: v for s, v in ignored.items() if v})
 
 
 def _read_side(ds, root: Path, split: int, wanted: list, side: str):
-    """(entries whose file exists, problems) of one dataset: its reader's problems, then per class the
-    files its lists name that do not exist, then the classes left without items (videos: per split)."""
-    listing = layouts.READERS[ds.kind](root, split, wanted)
+    """(entries whose file exists, problems, ignored files) of one dataset: its reader's problems, then per class
+    the files its lists name that do not exist, then the classes left without items (videos: per split)."""
+    listing = _reader(ds)(root, split, wanted)
     problems = list(listing.problems)
     entries, missing, ids = [], {}, set()
     for e in listing.entries:
@@ -115,11 +120,17 @@ def _read_side(ds, root: Path, split: int, wanted: list, side: str):
         problems.append(f"class {cls}: {where} that do not exist, e.g. {paths[0]}; the dataset is incomplete, "
                         f"re-extract it")
     if listing.lists_missing:                 # items of some classes are unknown, not known to be absent
-        return entries, problems
+        return entries, problems, listing.ignored
     reported = {p.split(":")[0] for p in problems}
     have = {(e.cls, e.split) for e in entries} | {(e.cls, "") for e in entries}
     for cls in wanted:
         for kind in (("train", "test") if side == "videos" else ("",)):
             if (cls, kind) not in have and f"class {cls}" not in reported:
                 problems.append(f"class {cls}: no {kind + ' ' if kind else ''}{side} found under {root}")
-    return entries, problems
+    return entries, problems, listing.ignored
+
+
+def _reader(ds):
+    """A pair file's dataset (pipeline.data.custom.Source) reads itself (its tree, its split rule); a built-in
+    pair's dataset is read by its layout's reader."""
+    return getattr(ds, "read", None) or layouts.READERS[ds.kind]
