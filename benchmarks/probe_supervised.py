@@ -40,8 +40,7 @@ def train_cross_entropy(model, data: train.TrainData, cfg: train.TrainConfig, n_
     """Train model.f in place by softmax cross-entropy on data's images and keyframes; the loss per epoch.
 
     from_imagenet: f's trunk starts from ImageNet weights (it then learns at lr_trunk · lr_x, as in train.train)."""
-    torch.manual_seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = train.seeded(cfg.seed)               # as train.train seeds: dropout's draws, and the batch order's
     X = rows.concat(data.X, data.K)
     y = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).long()
     head = nn.Linear(model.W_F.shape[1], n_classes)
