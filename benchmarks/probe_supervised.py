@@ -15,7 +15,7 @@ TrainDIVAFN's model.pt (trained with keyframes), it reads the inputs that model 
                   DIVAFN's f sees); g keeps its initial weights
 scored each with the pipeline's own SVM and split: keyframe_only (h), [h;y], image_only (the SVM trained on the
 images' F), divafn's blocks [W_H h; W_G g; W_E e] from semantics.fit_all, and the alignment. The scoring uses
-luigi.cfg's committed ProjectSemantics and FitClassifier settings (λ grid 1e-2 … 1e6, mean pooling, centring, SVM C 1,
+ProjectSemantics' and FitClassifier's default settings (λ grid 1e-2 … 1e6, mean pooling, centring, SVM C 1,
 block scaling), so it reproduces a run made with those. Everything runs on the CPU (about 50 s on SYNTHETIC's
 default size with 2 cores).
 """
