@@ -15,7 +15,7 @@ TrainDIVAFN's model.pt (trained with keyframes), it reads the inputs that model 
                   DIVAFN's f sees); g keeps its initial weights
 scored each with the pipeline's own SVM and split: keyframe_only (h), [h;y], image_only (the SVM trained on the
 images' F), divafn's blocks [W_H h; W_G g; W_E e] from semantics.fit_all, and the alignment. The scoring uses
-luigi.cfg's committed ProjectSemantics and FitClassifier settings (λ grid 1e-2 … 1e6, mean pooling, centring, SVM C 1,
+ProjectSemantics' and FitClassifier's default settings (λ grid 1e-2 … 1e6, mean pooling, centring, SVM C 1,
 block scaling), so it reproduces a run made with those. Everything runs on the CPU (about 50 s on SYNTHETIC's
 default size with 2 cores).
 """
@@ -40,8 +40,7 @@ def train_cross_entropy(model, data: train.TrainData, cfg: train.TrainConfig, n_
     """Train model.f in place by softmax cross-entropy on data's images and keyframes; the loss per epoch.
 
     from_imagenet: f's trunk starts from ImageNet weights (it then learns at lr_trunk · lr_x, as in train.train)."""
-    torch.manual_seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = train.seeded(cfg.seed)               # as train.train seeds: dropout's draws, and the batch order's
     X = rows.concat(data.X, data.K)
     y = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).long()
     head = nn.Linear(model.W_F.shape[1], n_classes)

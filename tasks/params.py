@@ -14,6 +14,7 @@ import luigi
 from models import BACKBONES
 from pipeline.data.pairs import get_pair
 from pipeline.errors import DataError
+from pipeline.method.train_config import TrainConfig
 
 
 class PairParameter(luigi.Parameter):
@@ -60,17 +61,20 @@ class Videos:
 
 
 class Seed:
-    seed = luigi.IntParameter(default=0, description="seed of initialisation, batch order, λ folds and the SVM")
+    seed = luigi.IntParameter(default=TrainConfig.seed, description="seed of initialisation, batch order, λ folds "
+                                                                    "and the SVM")
 
 
 class Device:
-    device = luigi.Parameter(default="auto", significant=False, description="auto (CUDA when present), cpu, cuda, cuda:N")
+    device = luigi.Parameter(default="auto", significant=False, description="auto (CUDA when present), cpu, cuda, "
+                                                                            "cuda:N")
 
 
 class Training:
-    epochs = luigi.IntParameter(default=30, description="outer iterations of Algorithm 1")
+    epochs = luigi.IntParameter(default=TrainConfig.epochs, description="outer iterations of Algorithm 1")
     backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="efficientnet_lite0",
-                                     description="f(·; θx): efficientnet_lite0 (ImageNet weights, installed), cnnf (the paper's CNN-F), alexnet or resnet18 (torchvision)")
+                                     description="f(·; θx): efficientnet_lite0 (ImageNet weights, installed), cnnf "
+                                                 "(the paper's CNN-F), alexnet or resnet18 (torchvision)")
 
 
 class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):

@@ -4,8 +4,7 @@ import logging
 import luigi
 
 from models import VIDEO_INPUTS
-from pipeline.data import manifest
-from pipeline.method import VIDEO_STEPS
+from pipeline.method.train_config import VIDEO_STEPS, TrainConfig
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
@@ -22,34 +21,39 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     fc_dim = luigi.IntParameter(default=4096, description="width of f's hidden fully connected layers (CNN-F's "
                                                           "full6/full7; efficientnet_lite0's new full7)")
     video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
-    batch_size = luigi.IntParameter(default=256, description="N_x = N_y")
-    lr_x = luigi.FloatParameter(default=1e-3, description="AdamW learning rate of f's new layers")
-    lr_trunk = luigi.FloatParameter(default=0.1, description="an ImageNet-initialised trunk learns at lr_trunk · lr_x "
-                                                             "(0: frozen)")
-    lr_y = luigi.FloatParameter(default=1e-3)
-    weight_decay = luigi.FloatParameter(default=5e-4)
-    alpha_fg = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, G)")
-    alpha_hg = luigi.FloatParameter(default=1.0, description="weight of L_sim(H, G)")
-    alpha_fh = luigi.FloatParameter(default=1.0, description="weight of L_sim(F, H)")
-    beta = luigi.FloatParameter(default=1.0, description="weight of the autoencoder terms")
-    lam = luigi.FloatParameter(default=1.0, description="λ of the autoencoder terms in training")
-    augment = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+    # Algorithm 1's settings: their defaults are TrainConfig's (pipeline/method/train_config.py), declared there once.
+    batch_size = luigi.IntParameter(default=TrainConfig.batch_size, description="N_x = N_y")
+    lr_x = luigi.FloatParameter(default=TrainConfig.lr_x, description="AdamW learning rate of f's new layers")
+    lr_trunk = luigi.FloatParameter(default=TrainConfig.lr_trunk, description="an ImageNet-initialised trunk learns "
+                                    "at lr_trunk · lr_x (0: frozen; efficientnet_lite0's recipe, docs/method.md)")
+    lr_y = luigi.FloatParameter(default=TrainConfig.lr_y, description="AdamW learning rate of the video net g")
+    weight_decay = luigi.FloatParameter(default=TrainConfig.weight_decay, description="AdamW's decoupled weight decay")
+    alpha_fg = luigi.FloatParameter(default=TrainConfig.alpha_fg, description="weight of L_sim(F, G)")
+    alpha_hg = luigi.FloatParameter(default=TrainConfig.alpha_hg, description="weight of L_sim(H, G)")
+    alpha_fh = luigi.FloatParameter(default=TrainConfig.alpha_fh, description="weight of L_sim(F, H)")
+    beta = luigi.FloatParameter(default=TrainConfig.beta, description="weight of the autoencoder terms")
+    lam = luigi.FloatParameter(default=TrainConfig.lam, description="λ of the autoencoder terms in training")
+    augment = luigi.BoolParameter(default=TrainConfig.augment, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
-    augment_p = ShareParameter(default=0.75, description="the share of each batch's stills augmented, 0 … 1 (the "
-                                                               "others' features refresh the buffers)")
-    balanced = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
-                                   description="L_sim weighs same-class and different-class pairs equally")
-    video_input = luigi.ChoiceParameter(choices=VIDEO_INPUTS, default="standardise",
-                                        description="g's input, centred per dimension on the training videos, then each "
-                                                    "dimension to unit std (standardise) or one scale for all (uniform)")
-    video_steps = luigi.ChoiceParameter(choices=VIDEO_STEPS, default="one_pass",
+    augment_p = ShareParameter(default=TrainConfig.augment_p, description="the share of each batch's stills "
+                               "augmented, 0 … 1 (the others' features refresh the buffers; docs/method.md)")
+    balanced = luigi.BoolParameter(default=TrainConfig.balanced, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
+                                   description="L_sim: the mean of its same-class pairs' and its different-class "
+                                               "pairs' means (false: the mean over all pairs; docs/method.md)")
+    video_input = luigi.ChoiceParameter(choices=VIDEO_INPUTS, default=TrainConfig.video_input,
+                                        description="g's input, centred per dimension on the training videos, then "
+                                                    "each dimension to unit std (standardise) or one scale for all "
+                                                    "(uniform; docs/results.md, \"The classifier's input\")")
+    video_steps = luigi.ChoiceParameter(choices=VIDEO_STEPS, default=TrainConfig.video_steps,
                                         description="video-side steps per outer iteration: one pass over the training "
                                                     "videos (one_pass), or as many as the image side (algorithm: "
-                                                    "Algorithm 1's one n)")
+                                                    "Algorithm 1's one n; docs/results.md, \"Video-side steps\")")
+    # The values these had before they were settings (not their defaults, which may move): left out of the digest.
     digest_added = {"video_input": "standardise", "video_steps": "one_pass"}
-    resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/base.py adds a per-machine lock
+    resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/hooks.py locks each GPU
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
-                                                         "efficientnet_lite0's installed weights; the others from scratch)")
+                                                         "efficientnet_lite0's installed weights; the others from "
+                                                         "scratch)")
     use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                         description="train on the training videos' keyframes (false: images and videos "
                                                     "only; the H–G and F–H terms vanish)")

@@ -28,8 +28,8 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     dy, dx = torch.randint(0, 2 * pad + 1, (2, n), generator=gen)
     rows = (dy.view(n, 1) + torch.arange(S)).to(x.device)                                   # (n, S)
     cols = (dx.view(n, 1) + torch.arange(S)).to(x.device)
-    out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]  # (n, S, S, 3)
-    return out.to(torch.uint8)
+    out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]
+    return out.to(torch.uint8)                                                               # (n, S, S, 3)
 
 
 def augment_share(x: torch.Tensor, p: float, gen: torch.Generator) -> tuple:

@@ -1,5 +1,7 @@
 """Feature dump: F, H, G of every item through the trained networks (eval mode, no gradients).
 
+`evaluate` is the one batched evaluation-mode forward pass: the dump's, and training's for its buffers.
+
 The pictures are read a batch at a time (images and keyframes as pipeline.io.rows.Rows, or arrays): what is
 held is one batch and the (n, c) outputs.
 """
@@ -10,10 +12,21 @@ from pipeline.io.rows import as_rows
 
 
 @torch.no_grad()
-def _apply(net, X, device, batch):
+def evaluate(net, X, device, batch: int | None = 512, forward=None) -> torch.Tensor:
+    """forward(X) (net's own forward by default) with net in evaluation mode, `batch` items at a time (None: all at
+    once), as float32 on `device`; net is left in the mode it was in. X: a tensor, an array or Rows, n ≥ 1 items."""
+    forward, was_training, step = forward or net, net.training, batch or len(X)
     net.eval()
-    out = [net(torch.as_tensor(X[i:i + batch]).to(device)).float().cpu() for i in range(0, len(X), batch)]
-    return torch.cat(out).numpy() if out else np.zeros((0, net_out_dim(net)), np.float32)
+    out = torch.cat([forward(torch.as_tensor(X[i:i + step]).to(device, non_blocking=True)).float()
+                     for i in range(0, len(X), step)])
+    net.train(was_training)
+    return out
+
+
+def _apply(net, X, device, batch):
+    if len(X) == 0:
+        return np.zeros((0, net_out_dim(net)), np.float32)
+    return evaluate(net, X, device, batch).cpu().numpy()
 
 
 def net_out_dim(net) -> int:

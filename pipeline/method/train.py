@@ -1,4 +1,4 @@
-"""Training of DIVAFN, the paper's Algorithm 1, as one loop you can read top to bottom.
+"""Training of DIVAFN, the paper's Algorithm 1: `train`'s loop reads line by line against the algorithm box.
 
 Each outer iteration ("epoch") refreshes the encoders, then runs t_x = ⌈n_x/N_x⌉ image-side steps and t_y
 video-side steps (DCMH-style alternation): t_y = ⌈n_y/N_y⌉, one pass over the training videos (`video_steps =
@@ -9,72 +9,45 @@ from a stream of shuffles, so each video is seen equally often):
       for the buffers F, H, G as they stand, each prepared (centred on its mean μ, L2-normalised) as
       ProjectSemantics prepares it. For fixed features this is the exact W-step of Algorithm 1.
   image side: a mini-batch of still items (images X and training keyframes K, the same network f)
-      F_b, H_b = f(x_b)
-      L_x = α_FG·L_sim(F_b, G) + α_HG·L_sim(H_b, G) + α_FH·½[L_sim(F_b, H) + L_sim(H_b, F)]
-            + β·[Auto-F(F_b; W_F) + Auto-H(H_b; W_H)]                → update θx
+      F_b, H_b = f(x_b);  L_x = losses.image_side_loss(...)                → update θx
   video side: a mini-batch of training videos
-      G_b = g(y_b)
-      L_y = α_FG·L_sim(F, G_b) + α_HG·L_sim(H, G_b) + β·Auto-G(G_b; W_G) → update θy
+      G_b = g(y_b);       L_y = losses.video_side_loss(...)                → update θy
 
-F, H, G without subscript are buffers holding every item's latest features, held fixed in the other
-side's step and refreshed as each batch is recomputed (DCMH). They hold deterministic features: the
+F, H, G without subscript are the buffers (pipeline.method.buffers): every item's latest features, held fixed in
+the other side's step, a row refreshed when its batch is visited (DCMH). They hold deterministic features: the
 evaluation-mode output of the un-augmented item, which is what the classifier later sees. A share augment_p of
 each batch's stills is augmented; the others' rows come from the step's own output, which is the
 evaluation-mode one when f has no dropout and no batch-statistics BatchNorm (efficientnet_lite0) — otherwise
 the batch's rows are recomputed in evaluation mode (`stochastic`), one more forward pass.
-Each L_sim is a mean, not the paper's sum: with `balanced` (the default) the mean of its same-class pairs' mean
-and its different-class pairs' mean, otherwise the mean over all pairs; each Auto-· the mean over its items. So no pair of modalities outweighs
-another by its item count (the weights α, β in luigi.cfg then mean what they say), and with `balanced` the
-1 − 1/C of pairs that are negative do not make collapsing every feature onto one point a near-optimum
-(docs/method.md). W_E is solved in closed form afterwards (pipeline.method.semantics).
+Each L_sim and Auto-· is a mean (losses.similarity_mean, losses.autoencoder_mean), not the paper's sum, so no pair
+of modalities outweighs another by its item count (the weights α, β then mean what they say); docs/method.md says
+why L_sim is balanced by default. W_E is solved in closed form afterwards (pipeline.method.semantics).
 """
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 import torch
-import torch.nn.functional as nnf
 from torch import nn
 
-from models import VIDEO_INPUTS
 from pipeline.io import rows
-from pipeline.method import VIDEO_STEPS, sae
+from pipeline.io.assemble import TrainData  # noqa: F401  what training sees (re-exported: train.TrainData)
 from pipeline.method.batches import augment_share, video_batches
-from pipeline.method.losses import autoencoder_loss, similarity_matrix, similarity_nll
+from pipeline.method.buffers import Buffers
+from pipeline.method.features import evaluate
+from pipeline.method.losses import image_side_loss, video_side_loss
+from pipeline.method.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 30
-    batch_size: int = 256         # N_x = N_y (the paper's Algorithm 1)
-    lr_x: float = 1e-3            # AdamW, image/keyframe side (θx's new layers)
-    lr_trunk: float = 0.1         # θx's ImageNet-initialised trunk learns at lr_trunk · lr_x (0: frozen)
-    lr_y: float = 1e-3            # AdamW, video side (θy)
-    weight_decay: float = 5e-4    # DCMH's value, decoupled (AdamW)
-    alpha_fg: float = 1.0         # weight of L_sim(F, G): image–video
-    alpha_hg: float = 1.0         # weight of L_sim(H, G): keyframe–video
-    alpha_fh: float = 1.0         # weight of L_sim(F, H): image–keyframe
-    beta: float = 1.0             # weight of the autoencoder terms Auto-F/H/G
-    lam: float = 1.0              # λ of Auto-F/H/G during training (their closed-form W's and their loss)
-    seed: int = 0
-    augment: bool = True          # random flips and shifts of the still items (image side)
-    augment_p: float = 0.75       # the share of each batch's stills augmented (the rest refresh the buffers)
-    balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (train._sim)
-    video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
-    video_steps: str = "one_pass"     # t_y = ⌈n_y/N_y⌉, or "algorithm": t_y = t_x (Algorithm 1's one n)
-
-    def __post_init__(self):
-        if self.video_input not in VIDEO_INPUTS:
-            raise ValueError(f"video_input {self.video_input!r}: want {' or '.join(VIDEO_INPUTS)}")
-        if self.video_steps not in VIDEO_STEPS:
-            raise ValueError(f"video_steps {self.video_steps!r}: want {' or '.join(VIDEO_STEPS)}")
-
-
-from pipeline.io.assemble import TrainData  # noqa: E402  what training sees; the io layer builds it (assemble)
+def seeded(seed: int) -> torch.Generator:
+    """Seed torch's global generator, the one that module initialisation and dropout draw from, and return a
+    generator of the same seed for the draws training makes by name (batch order, augmentation)."""
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
 
 
 def build_model(dims: dict, seed: int):
@@ -83,7 +56,7 @@ def build_model(dims: dict, seed: int):
     TrainDIVAFN trains this model; DumpFeatures rebuilds it untrained for the "before training" features.
     """
     from models import DIVAFN
-    torch.manual_seed(seed)
+    seeded(seed)
     return DIVAFN(**dims)
 
 
@@ -93,59 +66,59 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-@torch.no_grad()
-def _trunk_all(f, X, device, batch=256):
-    f.eval()
-    out = torch.cat([f.trunk_features(X[i:i + batch].to(device)).float() for i in range(0, len(X), batch)])
-    f.train()
-    return out
-
-
-@torch.no_grad()
-def _eval_head(f, T):
-    f.eval()
-    out = f.head(T).float()
-    f.train()
-    return out
-
-
-@torch.no_grad()
-def _forward_all(net, X, device, batch=512):
-    net.eval()
-    out = torch.cat([net(X[i:i + batch].to(device, non_blocking=True)).float() for i in range(0, len(X), batch)])
-    net.train()
-    return out
-
-
-def _sim(A, B, yA, yB, balanced: bool = False):
-    """L_sim(A, B) as the mean over its pairs (0 when one side is empty); `balanced`: the mean of the mean over
-    same-class pairs and the mean over different-class pairs (each class pair type weighs the same)."""
-    M = similarity_matrix(yA, yB)
-    if not balanced:
-        return similarity_nll(A, B, M) / max(1, len(A) * len(B))
-    theta = 0.5 * A @ B.T
-    nll = nnf.softplus(theta) - M * theta
-    return 0.5 * ((nll * M).sum() / M.sum().clamp_min(1) + (nll * (1 - M)).sum() / (1 - M).sum().clamp_min(1))
-
-
-def _auto(Z, mu, W, S_Z, lam):
-    """Auto-·(Z; W) as the mean over items of Z prepared as pipeline.method.sae.prepare prepares it."""
-    return autoencoder_loss(nnf.normalize(Z - mu, dim=1), W, S_Z, lam) / max(1, len(Z))
-
-
-def closed_form(Z: torch.Tensor, S_Z: torch.Tensor, lam: float) -> tuple:
-    """(μ, W) of Auto-· for fixed features Z (n, c): μ their mean, W = sae.fit_sae(prepare(Z, μ), S_Z, λ)."""
-    mu = Z.double().mean(0)
-    W = sae.fit_sae(sae.prepare(Z.cpu().double().numpy(), mu.cpu().numpy()), S_Z.cpu().double().numpy(), lam)
-    return mu.float(), torch.from_numpy(W).float().to(Z.device)
-
-
 def stochastic(net: nn.Module) -> bool:
     """Whether net's training-mode output differs from its evaluation-mode one (active dropout, or BatchNorm on
     batch statistics); leaves net in training mode."""
     net.train()
     return any((isinstance(m, nn.Dropout) and m.p > 0 or isinstance(m, nn.modules.batchnorm._BatchNorm)) and m.training
                for m in net.modules())
+
+
+class Stills:
+    """Algorithm 1's X: the still items, images then the training videos' keyframes (f is one network for both),
+    and f's passes over them: the training step's, and the evaluation-mode one that the buffers hold."""
+
+    def __init__(self, data: TrainData, f: nn.Module, cfg: TrainConfig, pretrained: bool, device: torch.device):
+        self.X = rows.concat(data.X, data.K)        # X[index] reads those items only
+        self.y = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).to(device)
+        self.is_kf = torch.cat([torch.zeros(len(data.X), dtype=torch.bool),
+                                torch.ones(len(data.K), dtype=torch.bool)]).to(device)
+        if device.type == "cuda":
+            self.X = self.X.pin_memory()
+        self.f, self.cfg, self.device = f, cfg, device
+        self.amp = dict(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+        self.recompute = stochastic(f)                    # its training-mode output is not an item's feature
+        # A frozen ImageNet trunk on un-augmented stills gives every item the same trunk output at every step:
+        # computed once here (T), f's step then runs only its new layers (the recipe of docs/method.md).
+        frozen = pretrained and cfg.lr_trunk == 0 and not cfg.augment
+        self.T = evaluate(f, self.X, device, 256, f.trunk_features) if frozen else None
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def forward(self, b: torch.Tensor, gen: torch.Generator) -> tuple:
+        """f's training-mode output (n_b, c) for the items b, a share augment_p of them augmented, and which of its
+        rows are the un-augmented items' (bool (n_b,))."""
+        if self.T is not None:
+            return self.f.head(self.T[b]), torch.ones(len(b), dtype=torch.bool, device=self.device)
+        xb, plain = self.X[b.cpu()].to(self.device, non_blocking=True), torch.ones(len(b), dtype=torch.bool)
+        if self.cfg.augment:
+            xb, plain = augment_share(xb, self.cfg.augment_p, gen)
+        with torch.autocast(**self.amp):
+            return self.f(xb).float(), plain.to(self.device)
+
+    def features(self, b: torch.Tensor | None = None) -> torch.Tensor:
+        """f's evaluation-mode output for the un-augmented items b (all when None): what the buffers hold."""
+        if self.T is not None:
+            return evaluate(self.f, self.T if b is None else self.T[b], self.device, None, self.f.head)
+        return evaluate(self.f, self.X if b is None else self.X[b.cpu()], self.device)
+
+    def buffer_rows(self, b: torch.Tensor, out: torch.Tensor, plain: torch.Tensor) -> tuple:
+        """(items, features) of a step on the items b that refresh the buffers: the step's own output `out` for its
+        un-augmented items when it is f's evaluation-mode output; else all of b, recomputed in evaluation mode."""
+        if self.recompute:
+            return b, self.features(b)
+        return b[plain], out[plain].detach()
 
 
 def optimiser_x(f, cfg: TrainConfig, pretrained: bool):
@@ -170,114 +143,67 @@ def adamw(params, lr: float, weight_decay: float):
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
 
 
+def _descend(opt, loss) -> None:
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
 def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None,
           pretrained: bool = False):
     """Train `model` (models.DIVAFN) in place; returns the per-epoch history of each loss term.
 
     pretrained: θx starts from ImageNet weights (its trunk then learns at lr_trunk · lr_x).
+    The comments "line n" are the lines of Algorithm 1's box (DESIGN §3).
     """
-    torch.manual_seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    model.to(device)
-    amp = dict(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
-
-    X = rows.concat(data.X, data.K)        # still items: images then keyframes; X[index] reads those items only
-    y_X = torch.from_numpy(np.concatenate([data.y_X, data.y_K])).to(device)
-    is_kf = torch.cat([torch.zeros(len(data.X), dtype=torch.bool), torch.ones(len(data.K), dtype=torch.bool)]).to(device)
-    if device.type == "cuda":
-        X = X.pin_memory()
-    Y = torch.from_numpy(data.Y).float().to(device)
-    y_Y = torch.from_numpy(data.y_Y).to(device)
+    gen = seeded(cfg.seed)
+    model.to(device).train()
+    X = Stills(data, model.f, cfg, pretrained, device)
+    Y, y_Y = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_Y).to(device)
     S = torch.from_numpy(data.S).float().to(device)
     model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
-    recompute = stochastic(model.f)                                    # train-mode outputs are not the buffers'
-    # A frozen ImageNet trunk on un-augmented stills gives every item the same trunk output at every step:
-    # computed once here, f's step then runs only its new layers (the recipe of docs/method.md).
-    frozen = pretrained and cfg.lr_trunk == 0 and not cfg.augment
-    T = _trunk_all(model.f, X, device) if frozen else None
-
-    def f_step(b, xb):
-        """f's training-mode output for batch b, and which of its rows are the un-augmented items' features."""
-        if frozen:
-            return model.f.head(T[b]), torch.ones(len(b), dtype=torch.bool, device=device)
-        plain = torch.ones(len(b), dtype=torch.bool)
-        if cfg.augment:
-            xb, plain = augment_share(xb, cfg.augment_p, gen)
-        with torch.autocast(**amp):
-            return model.f(xb).float(), plain.to(device)
-
-    # Buffers of every item's features: the "other side" of each step, refreshed batch by batch.
-    FH = _eval_head(model.f, T) if frozen else _forward_all(model.f, X, device)   # (n_img + n_kf, c)
-    G = _forward_all(model.g, Y, device)                                 # (n_vid, c)
-
-    opt_x = optimiser_x(model.f, cfg, pretrained)
-    opt_y = adamw(model.g.parameters(), cfg.lr_y, cfg.weight_decay)
+    buf = Buffers(X.features(), X.is_kf, X.y, evaluate(model.g, Y, device), y_Y, S)
+    opt_x, opt_y = optimiser_x(model.f, cfg, pretrained), adamw(model.g.parameters(), cfg.lr_y, cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
-    t_x = math.ceil(len(X) / cfg.batch_size)
+    t_x = math.ceil(len(X) / cfg.batch_size)                                             # line 1
     t_y = t_x if cfg.video_steps == "algorithm" else math.ceil(len(Y) / cfg.batch_size)
-    yF_all, yH_all = y_X[~is_kf], y_X[is_kf]
-
-    def refresh():
-        """(μ, W) of Auto-F, Auto-H, Auto-G in closed form on the buffers as they stand, also set in the model."""
-        F_all, H_all = FH[~is_kf], FH[is_kf]
-        fits = (closed_form(F_all, S[yF_all], cfg.lam),
-                closed_form(H_all, S[yH_all], cfg.lam) if len(H_all) else (torch.zeros_like(FH[0]), model.W_H),
-                closed_form(G, S[y_Y], cfg.lam))
-        for name, (_, W) in zip(("W_F", "W_H", "W_G"), fits):
-            getattr(model, name).copy_(W)
-        return fits
-
     history = []
     for epoch in range(cfg.epochs):
         t0, sums = time.time(), dict(sim_fg=0.0, sim_hg=0.0, sim_fh=0.0, auto_f=0.0, auto_h=0.0, auto_g=0.0)
-        (mu_F, W_F), (mu_H, W_H), (mu_G, W_G) = refresh()                   # Algorithm 1's W-step, exactly
+        enc = buf.refresh_encoders(cfg.lam, model)         # W_F, W_H, W_G of lines 6 and 12, in closed form
         perm = torch.randperm(len(X), generator=gen)
-        for step in range(t_x):                                          # Algorithm 1, lines 2–7
-            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
-            F_all, H_all = FH[~is_kf], FH[is_kf]                         # the latest buffers (copies)
-            xb = None if frozen else X[b.cpu()].to(device, non_blocking=True)
-            out, plain = f_step(b, xb)
-            kf, yb = is_kf[b], y_X[b]
-            Fb, Hb, yF, yH = out[~kf], out[kf], yb[~kf], yb[kf]
-            terms = dict(
-                sim_fg=_sim(Fb, G, yF, y_Y, cfg.balanced), sim_hg=_sim(Hb, G, yH, y_Y, cfg.balanced),
-                sim_fh=0.5 * (_sim(Fb, H_all, yF, yH_all, cfg.balanced) + _sim(Hb, F_all, yH, yF_all, cfg.balanced)),
-                auto_f=_auto(Fb, mu_F, W_F, S[yF], cfg.lam), auto_h=_auto(Hb, mu_H, W_H, S[yH], cfg.lam))
-            loss = (cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.alpha_fh * terms["sim_fh"]
-                    + cfg.beta * (terms["auto_f"] + terms["auto_h"]))
-            if recompute:                                   # dropout / batch-statistics BatchNorm: eval mode, un-augmented
-                FH[b] = _eval_head(model.f, T[b]) if frozen else _forward_all(model.f, X[b.cpu()], device)
-            else:                                                        # f(x) is f's eval output: keep it free
-                FH[b[plain]] = out[plain].detach()
-            opt_x.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_x.step()
+        for step in range(t_x):                                                          # line 2
+            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)       # line 3
+            F, H = buf.F, buf.H                                  # the other side, held fixed
+            out, plain = X.forward(b, gen)                                               # line 4: f(x_i; θx)
+            kf, y_b = X.is_kf[b], X.y[b]
+            loss, terms = image_side_loss(out[~kf], y_b[~kf], out[kf], y_b[kf],          # line 5: its loss
+                                          F, buf.y_F, H, buf.y_H, buf.G, buf.y_G, S, enc, cfg)
+            buf.update_stills(*X.buffer_rows(b, out, plain))
+            _descend(opt_x, loss)                                                        # lines 5–6: update θx
             for k, v in terms.items():
                 sums[k] += v.item() / t_x
             progress((epoch + (step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: image side")
-
-        F_all, H_all = FH[~is_kf], FH[is_kf]
+        F, H = buf.F, buf.H
         if cfg.video_steps == "algorithm":
             batches = video_batches(len(Y), cfg.batch_size, t_y, gen)
         else:                                    # one pass: the earlier trainings' exact draws (digest_added)
             batches = torch.randperm(len(Y), generator=gen).split(cfg.batch_size)
-        for step, b in enumerate(batches):                               # Algorithm 1, lines 8–13
+        for step, b in enumerate(batches):                                               # lines 8–9
             b = b.to(device)
-            Gb = model.g(Y[b]).float()
-            auto_g = _auto(Gb, mu_G, W_G, S[y_Y[b]], cfg.lam)
-            loss = (cfg.alpha_fg * _sim(F_all, Gb, yF_all, y_Y[b], cfg.balanced) + cfg.alpha_hg * _sim(H_all, Gb, yH_all, y_Y[b], cfg.balanced)
-                    + cfg.beta * auto_g)
-            opt_y.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_y.step()
-            G[b] = Gb.detach()                                           # g has no dropout: deterministic
-            sums["auto_g"] += auto_g.item() / t_y
-            progress((epoch + (t_x + step + 1) / (t_x + t_y)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: video side")
+            G_b = model.g(Y[b]).float()                                                  # line 10: g(y_j; θy)
+            loss, terms = video_side_loss(G_b, y_Y[b], F, buf.y_F, H, buf.y_H, S, enc, cfg)  # line 11
+            _descend(opt_y, loss)                                                        # lines 11–12: update θy
+            buf.update_videos(b, G_b.detach())                   # g has no dropout: its output is deterministic
+            sums["auto_g"] += terms["auto_g"].item() / t_y
+            progress((epoch + (t_x + step + 1) / (t_x + t_y)) / cfg.epochs,
+                     f"epoch {epoch + 1}/{cfg.epochs}: video side")
         for s in sched:
             s.step()
-        history.append(dict(epoch=epoch + 1, seconds=round(time.time() - t0, 3), **{k: round(v, 6) for k, v in sums.items()}))
+        history.append(dict(epoch=epoch + 1, seconds=round(time.time() - t0, 3),
+                            **{k: round(v, 6) for k, v in sums.items()}))
         log.info("epoch %d/%d  %s", epoch + 1, cfg.epochs, "  ".join(f"{k} {v:.4f}" for k, v in sums.items()))
-    refresh()                  # the saved W's: the closed form of the final buffers
+    buf.refresh_encoders(cfg.lam, model)                     # the saved W's: the closed form of the final buffers
     return history
 
 

@@ -1,16 +1,21 @@
 """Training (pipeline/method/train.py): the seeded model, the gradient of one step's full loss against an
 autograd-free oracle, and what the buffers and the encoders W hold.
 
-Both sides of Algorithm 1 are built exactly as pipeline.method.train builds them (train._sim, train._auto,
-models.cnnf.on_sphere). The oracle is numpy in float64: the loss itself, its hand-derived gradient
+The loss of each side of Algorithm 1 is the one training uses, pipeline.method.losses.image_side_loss and
+video_side_loss, on features through models.cnnf.on_sphere, with TrainConfig's defaults (balanced L_sim) and
+with the plain mean over pairs. The oracle is numpy in float64: the loss itself, its hand-derived gradient
 
-    L_sim(A, B) (mean over pairs, m = n_A n_B):  ∂/∂A = ½ (σ(Θ) − M) B / m,   Θ = ½ A Bᵀ
+    L_sim(A, B) = Σ_ij w_ij ℓ_ij, ℓ_ij = log(1 + e^Θ_ij) − M_ij Θ_ij, Θ = ½ A Bᵀ:  ∂/∂A = ½ (w ∘ (σ(Θ) − M)) B,
+        w_ij = 1/(n_A n_B) (mean over pairs), or (balanced) ½/m₊ where M_ij = 1 and ½/m₋ where M_ij = 0
+        (m₊, m₋: the numbers of same-class and different-class pairs)
     Auto(Z; W) (mean over items, on ẑ = (z − μ)/‖z − μ‖, W and μ fixed):  ∂/∂ẑ = [2 (ẑ − S W) + 2λ (ẑ Wᵀ − S) W] / n
     u = s v/‖v‖ (on_sphere, and prepare with s = 1):  ∂/∂v = (s/‖v‖) (I − û ûᵀ) ∂/∂u,  û = v/‖v‖
 
 and central finite differences of the numpy loss. torch autograd must match the formulas; the formulas
 must match the finite differences.
 """
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
@@ -18,7 +23,7 @@ from numpy.testing import assert_allclose
 
 from models import DIVAFN
 from models.cnnf import on_sphere
-from pipeline.method import sae, train
+from pipeline.method import losses, sae, train
 from pipeline.method.pretrained import default_weights, load_pretrained
 
 rng = np.random.default_rng(0)
@@ -32,17 +37,22 @@ def sigmoid(x):
 
 # ------------------------------------------------------------------------------------------ numpy oracle
 
-def np_sim(A, B, yA, yB):
+def np_pair_weights(M, balanced):
+    if not balanced:
+        return np.full(M.shape, 1 / M.size)
+    return 0.5 * M / max(1, M.sum()) + 0.5 * (1 - M) / max(1, (1 - M).sum())
+
+
+def np_sim(A, B, yA, yB, balanced):
     M = (yA[:, None] == yB[None, :]).astype(float)
     T = 0.5 * A @ B.T
-    return (np.logaddexp(0, T) - M * T).sum() / (len(A) * len(B))
+    return (np_pair_weights(M, balanced) * (np.logaddexp(0, T) - M * T)).sum()
 
 
-def np_sim_grads(A, B, yA, yB):
+def np_sim_grads(A, B, yA, yB, balanced):
     M = (yA[:, None] == yB[None, :]).astype(float)
-    R = sigmoid(0.5 * A @ B.T) - M
-    m = len(A) * len(B)
-    return 0.5 * R @ B / m, 0.5 * R.T @ A / m
+    R = np_pair_weights(M, balanced) * (sigmoid(0.5 * A @ B.T) - M)
+    return 0.5 * R @ B, 0.5 * R.T @ A
 
 
 def np_prep(Z, mu):
@@ -82,55 +92,59 @@ W_F, W_H, W_G = (rng.normal(size=(d, c)) for _ in range(3))                   # 
 mu_F, mu_H, mu_G = (0.3 * rng.normal(size=c) for _ in range(3))               # and means
 
 
-def image_loss_np(zF, zH):
-    """Image side (pipeline.method.train, lines 2–7 of Algorithm 1) on the pre-normalisation outputs zF, zH."""
+def image_loss_np(zF, zH, balanced):
+    """Image side (lines 4–6 of Algorithm 1) on the pre-normalisation outputs zF, zH."""
     Fb, Hb = np_sphere(zF), np_sphere(zH)
-    return (A_FG * np_sim(Fb, G_all, yF, yG) + A_HG * np_sim(Hb, G_all, yH, yG)
-            + A_FH * 0.5 * (np_sim(Fb, H_all, yF, yH_all) + np_sim(Hb, F_all, yH, yF_all))
+    return (A_FG * np_sim(Fb, G_all, yF, yG, balanced) + A_HG * np_sim(Hb, G_all, yH, yG, balanced)
+            + A_FH * 0.5 * (np_sim(Fb, H_all, yF, yH_all, balanced) + np_sim(Hb, F_all, yH, yF_all, balanced))
             + BETA * (np_auto(Fb, mu_F, W_F, S_cls[yF]) + np_auto(Hb, mu_H, W_H, S_cls[yH])))
 
 
-def image_grads_np(zF, zH):
+def image_grads_np(zF, zH, balanced):
     Fb, Hb = np_sphere(zF), np_sphere(zH)
-    gF = A_FG * np_sim_grads(Fb, G_all, yF, yG)[0] + A_FH * 0.5 * np_sim_grads(Fb, H_all, yF, yH_all)[0]
-    gH = A_HG * np_sim_grads(Hb, G_all, yH, yG)[0] + A_FH * 0.5 * np_sim_grads(Hb, F_all, yH, yF_all)[0]
+    gF = (A_FG * np_sim_grads(Fb, G_all, yF, yG, balanced)[0]
+          + A_FH * 0.5 * np_sim_grads(Fb, H_all, yF, yH_all, balanced)[0])
+    gH = (A_HG * np_sim_grads(Hb, G_all, yH, yG, balanced)[0]
+          + A_FH * 0.5 * np_sim_grads(Hb, F_all, yH, yF_all, balanced)[0])
     gF = gF + BETA * np_auto_grad(Fb, mu_F, W_F, S_cls[yF])
     gH = gH + BETA * np_auto_grad(Hb, mu_H, W_H, S_cls[yH])
     return np_sphere_back(zF, gF), np_sphere_back(zH, gH)
 
 
-def video_loss_np(zG):
-    """Video side (lines 8–13): the batch is every video here."""
+def video_loss_np(zG, balanced):
+    """Video side (lines 10–12): the batch is every video here."""
     Gb = np_sphere(zG)
-    return (A_FG * np_sim(F_all, Gb, yF_all, yG) + A_HG * np_sim(H_all, Gb, yH_all, yG)
+    return (A_FG * np_sim(F_all, Gb, yF_all, yG, balanced) + A_HG * np_sim(H_all, Gb, yH_all, yG, balanced)
             + BETA * np_auto(Gb, mu_G, W_G, S_cls[yG]))
 
 
-def video_grads_np(zG):
+def video_grads_np(zG, balanced):
     Gb = np_sphere(zG)
-    g = A_FG * np_sim_grads(F_all, Gb, yF_all, yG)[1] + A_HG * np_sim_grads(H_all, Gb, yH_all, yG)[1]
+    g = (A_FG * np_sim_grads(F_all, Gb, yF_all, yG, balanced)[1]
+         + A_HG * np_sim_grads(H_all, Gb, yH_all, yG, balanced)[1])
     return (np_sphere_back(zG, g + BETA * np_auto_grad(Gb, mu_G, W_G, S_cls[yG])),)
 
 
-# ------------------------------------------------------------------------------------------ torch, as train.py
+# ------------------------------------------------------------------------------------------ torch: losses.py's
 
 T = torch.tensor
+ENC = dict(F=(T(mu_F), T(W_F)), H=(T(mu_H), T(W_H)), G=(T(mu_G), T(W_G)))       # what Buffers.refresh_encoders gives
 
 
-def image_loss_torch(zF, zH):
-    Fb, Hb, S = on_sphere(zF, scale), on_sphere(zH, scale), T(S_cls)
-    terms = dict(
-        sim_fg=train._sim(Fb, T(G_all), T(yF), T(yG)), sim_hg=train._sim(Hb, T(G_all), T(yH), T(yG)),
-        sim_fh=0.5 * (train._sim(Fb, T(H_all), T(yF), T(yH_all)) + train._sim(Hb, T(F_all), T(yH), T(yF_all))),
-        auto_f=train._auto(Fb, T(mu_F), T(W_F), S[T(yF)], lam), auto_h=train._auto(Hb, T(mu_H), T(W_H), S[T(yH)], lam))
-    return (A_FG * terms["sim_fg"] + A_HG * terms["sim_hg"] + A_FH * terms["sim_fh"]
-            + BETA * (terms["auto_f"] + terms["auto_h"]))
+def config(balanced):
+    return train.TrainConfig(alpha_fg=A_FG, alpha_hg=A_HG, alpha_fh=A_FH, beta=BETA, lam=lam, balanced=balanced)
 
 
-def video_loss_torch(zG):
-    Gb = on_sphere(zG, scale)
-    return (A_FG * train._sim(T(F_all), Gb, T(yF_all), T(yG)) + A_HG * train._sim(T(H_all), Gb, T(yH_all), T(yG))
-            + BETA * train._auto(Gb, T(mu_G), T(W_G), T(S_cls)[T(yG)], lam))
+def image_loss_torch(zF, zH, balanced):
+    loss, _ = losses.image_side_loss(on_sphere(zF, scale), T(yF), on_sphere(zH, scale), T(yH), T(F_all), T(yF_all),
+                                     T(H_all), T(yH_all), T(G_all), T(yG), T(S_cls), ENC, config(balanced))
+    return loss
+
+
+def video_loss_torch(zG, balanced):
+    loss, _ = losses.video_side_loss(on_sphere(zG, scale), T(yG), T(F_all), T(yF_all), T(H_all), T(yH_all), T(S_cls),
+                                     ENC, config(balanced))
+    return loss
 
 
 def central_differences(f, args, eps=1e-6):
@@ -146,8 +160,13 @@ def central_differences(f, args, eps=1e-6):
     return grads
 
 
+def test_the_default_similarity_is_balanced():
+    assert train.TrainConfig().balanced        # so the gradient test's balanced case is the default's loss
+
+
+@pytest.mark.parametrize("balanced", [True, False], ids=["default_balanced", "mean_over_pairs"])
 @pytest.mark.parametrize("side", ["image", "video"])
-def test_full_step_gradient_matches_formulas_autograd_and_finite_differences(side):
+def test_full_step_gradient_matches_formulas_autograd_and_finite_differences(side, balanced):
     if side == "image":
         args = [rng.normal(size=(nF, c)), rng.normal(size=(nH, c))]
         loss_np, grads_np, loss_t = image_loss_np, image_grads_np, image_loss_torch
@@ -155,14 +174,14 @@ def test_full_step_gradient_matches_formulas_autograd_and_finite_differences(sid
         args = [rng.normal(size=(nG, c))]
         loss_np, grads_np, loss_t = video_loss_np, video_grads_np, video_loss_torch
     ts = [torch.tensor(a, requires_grad=True) for a in args]
-    loss = loss_t(*ts)
+    loss = loss_t(*ts, balanced)
     loss.backward()
     assert loss.dtype == torch.float64
-    assert_allclose(loss.item(), loss_np(*args), rtol=1e-12)                           # the same loss
-    formulas = grads_np(*args)
+    assert_allclose(loss.item(), loss_np(*args, balanced), rtol=1e-12)                 # the same loss
+    formulas = grads_np(*args, balanced)
     for t, g in zip(ts, formulas):
         assert_allclose(t.grad.numpy(), g, rtol=1e-9, atol=1e-12)                      # autograd = hand formulas
-    for g, fd in zip(formulas, central_differences(loss_np, args)):
+    for g, fd in zip(formulas, central_differences(partial(loss_np, balanced=balanced), args)):
         assert_allclose(g, fd, rtol=1e-6, atol=1e-8)                                   # formulas = finite differences
 
 
@@ -221,14 +240,6 @@ def test_batchnorm_on_batch_statistics_makes_the_training_output_stochastic():
     assert train.stochastic(train.build_model(dims, seed=0).f)
 
 
-def test_W_refresh_is_sae_closed_form():
-    Z, S_Z = torch.randn(20, c), torch.randn(20, d)
-    mu, W = train.closed_form(Z, S_Z, lam)
-    assert_allclose(mu.numpy(), Z.mean(0).numpy(), rtol=1e-5, atol=1e-6)
-    want = sae.fit_sae(sae.prepare(Z.double().numpy(), Z.double().mean(0).numpy()), S_Z.double().numpy(), lam)
-    assert_allclose(W.numpy(), want, rtol=1e-5, atol=1e-6)
-
-
 def test_frozen_trunk_trains_only_the_new_layers_and_is_deterministic():
     data = _tiny_data()
     dims = dict(c=c, video_dim=7, d=d, fc_dim=32, video_hidden=16, backbone="efficientnet_lite0", image_size=64)
@@ -256,19 +267,6 @@ def test_divafn_backbone_argument_and_seeded_construction(name):
         assert torch.equal(v, w), k
     other = train.build_model(dims, seed=4)
     assert not torch.equal(a.f.full[-1].weight, other.f.full[-1].weight)
-
-
-def test_balanced_similarity_is_the_mean_of_the_positive_and_negative_pair_means():
-    A, B = rng.normal(size=(5, c)), rng.normal(size=(7, c))
-    yA, yB = rng.integers(0, C, 5), rng.integers(0, C, 7)
-    M = (yA[:, None] == yB[None, :]).astype(float)
-    T_ = 0.5 * A @ B.T
-    nll = np.logaddexp(0, T_) - M * T_
-    want = 0.5 * ((nll * M).sum() / M.sum() + (nll * (1 - M)).sum() / (1 - M).sum())
-    assert_allclose(train._sim(T(A), T(B), T(yA), T(yB), balanced=True).item(), want, rtol=1e-12)
-    # a collapsed solution (every Θ equal) is no better than Θ = 0 when balanced: the minimum is at Θ = 0
-    flat = lambda t: 0.5 * (np.logaddexp(0, t) - t + np.logaddexp(0, t))
-    assert flat(0.0) < min(flat(-2.0), flat(2.0))
 
 
 @pytest.mark.parametrize("video_steps, want", [("one_pass", 1), ("algorithm", 3)])
