@@ -41,7 +41,7 @@ def make_data(n, size, n_videos, video_dim, n_classes, d, seed=0):
     rng = np.random.default_rng(seed)
     return TrainData(X=rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8), y_X=rng.integers(0, n_classes, n),
                      K=np.zeros((0, size, size, 3), np.uint8), y_K=np.zeros(0, np.int64),
-                     Y=rng.normal(size=(n_videos, video_dim)).astype(np.float32), y_Y=rng.integers(0, n_classes, n_videos),
+                     Y=rng.normal(size=(n_videos, video_dim)).astype(np.float32), y_V=rng.integers(0, n_classes, n_videos),
                      S=rng.normal(size=(n_classes, d)).astype(np.float32))
 
 

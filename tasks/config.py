@@ -1,11 +1,7 @@
 """Where task parameters get their values, the package's luigi.cfg, and the checks that refuse ignored settings.
 
-Precedence, highest first:
-  1. given explicitly: on the command line (`--epochs 5`, `--TrainDIVAFN-c 32`) or passed on by a parent task;
-  2. the pair's section `[pair:<PAIR>]` (e.g. `[pair:SYNTHETIC] image_size = 64`): per-dataset settings;
-  3. the stage's section `[<TaskName>]` (Luigi's own rule), for a stage's own settings;
-  4. `[divafn]`: the shared settings (tasks/params.py) for every stage that takes them;
-  5. the default in the code.
+The order in which settings win (command line, [pair:<PAIR>], [<Stage>], [divafn], the code) is explained once,
+in docs/configuration.md, "Precedence"; `resolve` applies the two layers Luigi does not know.
 A shared setting flows down the graph from the task that is run, so it is given once: on that task's command line
 or in [divafn] / [pair:<PAIR>]; given for one stage (a flag or a stage section) it is refused (`check_config`,
 `check_command_line`), as is anything no stage of the graph would read. A missing `--pair`, or a value a setting

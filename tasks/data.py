@@ -94,7 +94,7 @@ class BuildManifest(Dataset, ArtifactTask):
 
 
 class PrepareImages(Dataset, ImageSize, ArtifactTask):
-    """Every still image decoded once to (S, S, 3) uint8, so training never touches JPEG files; an image that
+    """Every still image decoded once to (px, px, 3) uint8, so training never touches JPEG files; an image that
     cannot be decoded is listed in `rejects` (CheckRejects checks the budget over the whole collection)."""
 
     def requires(self):

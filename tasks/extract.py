@@ -76,7 +76,7 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
 
 
 class ExtractKeyframes(Device, VideoShardTask):
-    """k keyframes per video (pipeline.video.keyframes), as (S, S, 3) uint8, for one shard of the videos, and in
+    """k keyframes per video (pipeline.video.keyframes), as (px, px, 3) uint8, for one shard of the videos, and in
     the same decoding pass the offline video features: Y (motion descriptor), A (pooled ImageNet appearance)."""
     grid = luigi.IntParameter(default=4, description="motion descriptor: cells per side")
     bins = luigi.IntParameter(default=8, description="motion descriptor: orientation bins")
@@ -91,12 +91,12 @@ class ExtractKeyframes(Device, VideoShardTask):
             from pipeline.method.train import resolve_device
             from pipeline.video.appearance import PooledAppearance
             appearance = PooledAppearance(self.image_size, resolve_device(self.device))
-        S = self.image_size
+        px = self.image_size
         with self.output().temporary_path() as tmp:
             # one video's keyframes in memory; K uncompressed (h5io.write's `uncompressed`)
-            with h5io.growing(tmp, "K", (self.keyframes, S, S, 3), compression=None) as append:
+            with h5io.growing(tmp, "K", (self.keyframes, px, px, 3), compression=None) as append:
                 arrays, rejects, warnings = shards.keyframe_shard(
-                    videos, self.keyframes, S, motion=(self.grid, self.bins), appearance=appearance,
+                    videos, self.keyframes, px, motion=(self.grid, self.bins), appearance=appearance,
                     pool_frames=self.pool_frames, append=append,
                     progress=lambda i, n: self.progress(i / n, f"{i}/{n} videos"))
             self.write("keyframes", m, arrays, rejects, warnings, tmp)

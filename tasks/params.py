@@ -52,7 +52,7 @@ class Dataset:
 
 
 class ImageSize:
-    image_size = luigi.IntParameter(default=224, description="network input size S (pixels) of images and keyframes")
+    image_size = luigi.IntParameter(default=224, description="network input size px (pixels) of images and keyframes")
 
 
 class Videos:

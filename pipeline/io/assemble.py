@@ -20,12 +20,12 @@ class TrainData:
 
     X and K are arrays or pipeline.io.rows.Rows (read from their HDF5 files a batch at a time).
     """
-    X: np.ndarray        # (n_img, S, S, 3) uint8 images
+    X: np.ndarray        # (n_img, px, px, 3) uint8 images
     y_X: np.ndarray      # (n_img,)
-    K: np.ndarray        # (n_kf, S, S, 3) uint8 keyframes of the training videos
+    K: np.ndarray        # (n_kf, px, px, 3) uint8 keyframes of the training videos
     y_K: np.ndarray      # (n_kf,)
     Y: np.ndarray        # (n_vid, D) float32 video features of the training videos
-    y_Y: np.ndarray      # (n_vid,)
+    y_V: np.ndarray      # (n_vid,)
     S: np.ndarray        # (C, d) class embeddings, one row per class
 
 
@@ -80,7 +80,7 @@ def _accounted(shards: dict, ids: list, what: str) -> set:
 
 
 def video_arrays(m: Manifest, keyframes: dict, video_features: dict) -> dict:
-    """Keyframes K (n_vid, k, S, S, 3), raw features Y (n_vid, D), labels and splits, in manifest order.
+    """Keyframes K (n_vid, k, px, px, 3), raw features Y (n_vid, D), labels and splits, in manifest order.
 
     The videos are those that both the keyframe and the video-feature shards accepted: a video rejected by
     either (its `rejects` dataset) is left out of every later stage.
@@ -113,4 +113,4 @@ def training_data(m: Manifest, images: dict, keyframes: dict, video_features: di
     return TrainData(X=images["X"], y_X=images["labels"].astype(np.int64),
                      K=first_keyframes(take(v["K"], np.flatnonzero(train)), k),
                      y_K=np.repeat(v["labels"][train], k).astype(np.int64),
-                     Y=v["Y"][train], y_Y=v["labels"][train].astype(np.int64), S=S)
+                     Y=v["Y"][train], y_V=v["labels"][train].astype(np.int64), S=S)

@@ -43,7 +43,7 @@ def write(path, kind: str, arrays: dict, provenance: dict, mode: str = "w", unco
                 f.create_dataset(name, data=a, chunks=(1, *a.shape[1:]))
             else:
                 # Chunked + lzf: cheap to decompress, and h5py reads one item without the whole array. Images
-                # and keyframes (uint8, (n, [k,] S, S, 3)) one per chunk: a batch reads its items only
+                # and keyframes (uint8, (n, [k,] px, px, 3)) one per chunk: a batch reads its items only
                 # (pipeline.io.rows).
                 chunks = item_chunks(a.shape) if a.dtype == np.uint8 and a.ndim >= 4 else True
                 f.create_dataset(name, data=a, chunks=chunks, compression="lzf")
@@ -69,7 +69,7 @@ def growing(path, name: str, item_shape, dtype=np.uint8, compression="lzf"):
 
 
 def item_chunks(shape) -> tuple:
-    """HDF5 chunk shape of a (n, [k,] S, S, 3) array of pictures: one picture each."""
+    """HDF5 chunk shape of a (n, [k,] px, px, 3) array of pictures: one picture each."""
     return (1,) * (len(shape) - 3) + tuple(shape[-3:])
 
 

@@ -8,7 +8,7 @@ training or the feature dump holds in memory is one batch, whatever n is. Select
 (`take`, `keyframes`, `concat`) only rearranges the small index arrays.
 
     X = concat(Rows.of_h5([images_h5], "X"), K)       # images, then keyframes
-    xb = X[perm[:256]]                                # (256, S, S, 3) uint8: 256 items read, in that order
+    xb = X[perm[:256]]                                # (256, px, px, 3) uint8: 256 items read, in that order
 
 PrepareImages and ExtractKeyframes write these datasets with one item per HDF5 chunk (pipeline.io.h5io.write),
 so reading an item decompresses that item only.
@@ -58,7 +58,7 @@ class Rows:
                     self.files)
 
     def keyframes(self, k: int) -> "Rows":
-        """Of rows holding (k', S, S, 3) keyframes each: the first k of every row, one item each, row by row."""
+        """Of rows holding (k', px, px, 3) keyframes each: the first k of every row, one item each, row by row."""
         assert (self.sub == WHOLE).all(), "already keyframes"
         return Rows(self.sources, np.repeat(self.src, k), np.repeat(self.row, k), np.tile(np.arange(k), len(self)),
                     self.shape[2:], self.pin, self.files)
@@ -137,5 +137,6 @@ def take(a, index):
 
 
 def first_keyframes(K, k: int):
-    """(n·k, S, S, 3) the first k keyframes of each of n videos (K: (n, k', S, S, 3) array or Rows), video by video."""
+    """(n·k, px, px, 3) the first k keyframes of each of n videos (K: (n, k', px, px, 3) array or Rows), video by
+    video."""
     return K.keyframes(k) if isinstance(K, Rows) else K[:, :k].reshape(-1, *K.shape[2:])

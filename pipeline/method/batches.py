@@ -15,7 +15,7 @@ def video_batches(n: int, size: int, steps: int, gen: torch.Generator) -> list:
 
 
 def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Random horizontal flips and shifts (up to 1/8 of the side, edges replicated) of (n, S, S, 3) uint8 stills.
+    """Random horizontal flips and shifts (up to 1/8 of the side, edges replicated) of (n, px, px, 3) uint8 stills.
 
     Trained from scratch on a few hundred images, f otherwise fits the images' exact pixels and carries
     less to the video frames than its random initial weights do.
@@ -29,7 +29,7 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     rows = (dy.view(n, 1) + torch.arange(S)).to(x.device)                                   # (n, S)
     cols = (dx.view(n, 1) + torch.arange(S)).to(x.device)
     out = padded[torch.arange(n, device=x.device).view(n, 1, 1), :, rows.view(n, S, 1), cols.view(n, 1, S)]
-    return out.to(torch.uint8)                                                               # (n, S, S, 3)
+    return out.to(torch.uint8)                                                               # (n, px, px, 3)
 
 
 def augment_share(x: torch.Tensor, p: float, gen: torch.Generator) -> tuple:

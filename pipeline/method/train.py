@@ -159,10 +159,10 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     gen = seeded(cfg.seed)
     model.to(device).train()
     X = Stills(data, model.f, cfg, pretrained, device)
-    Y, y_Y = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_Y).to(device)
+    Y, y_V = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_V).to(device)
     S = torch.from_numpy(data.S).float().to(device)
     model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
-    buf = Buffers(X.features(), X.is_kf, X.y, evaluate(model.g, Y, device), y_Y, S)
+    buf = Buffers(X.features(), X.is_kf, X.y, evaluate(model.g, Y, device), y_V, S)
     opt_x, opt_y = optimiser_x(model.f, cfg, pretrained), adamw(model.g.parameters(), cfg.lr_y, cfg.weight_decay)
     sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
     t_x = math.ceil(len(X) / cfg.batch_size)                                             # line 1
@@ -192,7 +192,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
         for step, b in enumerate(batches):                                               # lines 8–9
             b = b.to(device)
             G_b = model.g(Y[b]).float()                                                  # line 10: g(y_j; θy)
-            loss, terms = video_side_loss(G_b, y_Y[b], F, buf.y_F, H, buf.y_H, S, enc, cfg)  # line 11
+            loss, terms = video_side_loss(G_b, y_V[b], F, buf.y_F, H, buf.y_H, S, enc, cfg)  # line 11
             _descend(opt_y, loss)                                                        # lines 11–12: update θy
             buf.update_videos(b, G_b.detach())                   # g has no dropout: its output is deterministic
             sums["auto_g"] += terms["auto_g"].item() / t_y

@@ -56,7 +56,8 @@ class Predictor:
             self.cnn = cnn3d.build(s["extractor"], s["weights"], s["allow_random_weights"])
 
     def features(self, paths) -> tuple:
-        """(keyframes (n, k, S, S, 3) uint8, y (n, D) float32, used: indices into `paths`, reasons {index: reason})."""
+        """(keyframes (n, k, px, px, 3) uint8, y (n, D) float32, used: indices into `paths`, reasons {index:
+        reason})."""
         from pipeline.video import shards
         s = self.settings
         items = [SimpleNamespace(id=str(i), path=str(p)) for i, p in enumerate(paths)]
@@ -74,8 +75,8 @@ class Predictor:
         """(predicted class indices (n,), class indices the SVM knows (m,), their scores (n, m)) of n videos."""
         from pipeline.evaluation import classifier, methods
         from pipeline.method import features, semantics
-        S = self.settings["image_size"]
-        out = features.dump(self.model, np.empty((0, S, S, 3), np.uint8), K, Y, self.device)
+        px = self.settings["image_size"]
+        out = features.dump(self.model, np.empty((0, px, px, 3), np.uint8), K, Y, self.device)
         h = features.pool_keyframes(out["H"], self.settings["keyframe_pooling"])
         X, _ = methods.stack(methods.divafn_features(semantics.semantic_features(h, out["G"], self.W)))
         known, scores = classifier.class_scores(self.svm, X)

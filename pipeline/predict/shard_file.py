@@ -5,7 +5,7 @@ from pipeline.io import h5io
 
 
 def to_arrays(rows: list, keyframes: dict, first_row: int, top_k: int) -> dict:
-    """rows (pipeline.predict.core) and {row index: (k, S, S, 3) keyframes} → the shard file's arrays; row indices
+    """rows (pipeline.predict.core) and {row index: (k, px, px, 3) keyframes} → the shard file's arrays; row indices
     in keyframe_rows count from the first video of the whole list (`first_row` is this shard's first)."""
     n = len(rows)
     classes, scores = np.full((n, top_k), "", dtype=object), np.full((n, top_k), np.nan)

@@ -65,7 +65,7 @@ def write_markdown(path, rows: list, sheet_png: str, shown: int, about: dict) ->
 
 
 def contact_sheet(path, rows: list, keyframes: dict) -> int:
-    """A PNG: one line per video of `keyframes` ({row index: (k, S, S, 3) uint8}): its keyframes, then its three best
+    """A PNG: one line per video of `keyframes` ({row index: (k, px, px, 3) uint8}): its keyframes, then its three best
     classes. Returns the number of videos drawn."""
     import matplotlib
     matplotlib.use("Agg")

@@ -12,7 +12,7 @@ DIM = 1280
 
 
 class PooledAppearance:
-    """Callable: frames (n, S, S, 3) uint8 of one video → (DIM,) float32, the mean of the trunk's pooled outputs."""
+    """Callable: frames (n, px, px, 3) uint8 of one video → (DIM,) float32, the mean of the trunk's pooled outputs."""
 
     def __init__(self, image_size: int, device="cpu"):
         from models.efficientnet import EfficientNetLite0

@@ -1,6 +1,6 @@
 """Keyframe selection: k still frames per video that stand for the video in the image domain.
 
-How many: k per video, the `keyframes` parameter of ExtractKeyframes (luigi.cfg [divafn] keyframes = 3).
+How many: k per video, the `keyframes` parameter of ExtractKeyframes (a shared setting, 3 by default: --keyframes).
 
 How they are chosen. In DIVAFN the keyframes are the bridge between the two domains: still frames, hence
 fed to the same image network f as the photos, but of the video domain. A good keyframe is therefore

@@ -24,8 +24,8 @@ def keyframe_shard(videos, k: int, size: int, motion=None, appearance=None, pool
     """Keyframes of `videos` (manifest Items), and in the same decoding pass the offline video features.
 
     motion: (grid, bins) of pipeline.video.motion.motion_descriptor, or None. appearance: a
-    pipeline.video.appearance.PooledAppearance applied to `pool_frames` evenly spread frames (S×S), or None.
-    Returns (arrays, rejects, warnings): arrays K (n, k, S, S, 3) uint8, frame_index (n, k), ids (n,), Y (n, D)
+    pipeline.video.appearance.PooledAppearance applied to `pool_frames` evenly spread frames (px×px), or None.
+    Returns (arrays, rejects, warnings): arrays K (n, k, px, px, 3) uint8, frame_index (n, k), ids (n,), Y (n, D)
     float32 when `motion`, A (n, 1280) float32 when `appearance`, for the n accepted videos in input order;
     rejects [(id, reason)]; warnings [(id, warning)] of accepted videos. With `append` (pipeline.io.h5io.growing),
     each video's keyframes go to it as they are extracted and K is not returned (one video's in memory).

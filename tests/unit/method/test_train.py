@@ -201,7 +201,7 @@ def _tiny_data(n_img=6, n_vid=3, size=64, seed=0):
     r = np.random.default_rng(seed)
     return train.TrainData(X=r.integers(0, 256, (n_img, size, size, 3), dtype=np.uint8), y_X=np.arange(n_img) % C,
                            K=r.integers(0, 256, (2 * n_vid, size, size, 3), dtype=np.uint8), y_K=np.arange(2 * n_vid) % C,
-                           Y=r.normal(size=(n_vid, 7)).astype(np.float32), y_Y=np.arange(n_vid) % C,
+                           Y=r.normal(size=(n_vid, 7)).astype(np.float32), y_V=np.arange(n_vid) % C,
                            S=r.normal(size=(C, d)).astype(np.float32))
 
 
@@ -228,7 +228,7 @@ def test_buffers_hold_eval_mode_unaugmented_features_and_W_is_their_closed_form(
     FH, G = _eval_features(model, data)
     n = len(data.X)
     S = torch.from_numpy(data.S)
-    for W, Z, y in ((model.W_F, FH[:n], data.y_X), (model.W_H, FH[n:], data.y_K), (model.W_G, G, data.y_Y)):
+    for W, Z, y in ((model.W_F, FH[:n], data.y_X), (model.W_H, FH[n:], data.y_K), (model.W_G, G, data.y_V)):
         mu = Z.double().mean(0).numpy()
         want = sae.fit_sae(sae.prepare(Z.numpy(), mu), S[torch.from_numpy(y)].double().numpy(), lam)
         assert_allclose(W.numpy(), want, rtol=1e-3, atol=1e-4)

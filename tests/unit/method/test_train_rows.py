@@ -15,7 +15,7 @@ def test_train_and_dump_from_files_equal_train_and_dump_from_arrays(tmp_path):
     h5io.write(tmp_path / "images.h5", "images", dict(X=X), {})
     h5io.write(tmp_path / "kf.h5", "keyframes", dict(K=K), {})
     rest = dict(y_X=np.arange(10) % C, y_K=np.arange(8) % C, Y=r.normal(size=(4, 7)).astype(np.float32),
-                y_Y=np.arange(4) % C, S=r.normal(size=(C, 5)).astype(np.float32))
+                y_V=np.arange(4) % C, S=r.normal(size=(C, 5)).astype(np.float32))
     kf = Rows.of_h5([tmp_path / "kf.h5"], "K")
     runs = []
     for data in (train.TrainData(X=X, K=K.reshape(-1, px, px, 3), **rest),
