@@ -12,6 +12,7 @@ from pipeline.io.artifacts import fix_hint, made_by_folder
 from pipeline.io.h5io import SCHEMA_VERSION, decode_attr, open_h5, values
 from pipeline.io.rejects import read_rejects
 from pipeline.method import checkpoint
+from pipeline.text import count
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 
@@ -157,7 +158,7 @@ def summarize_torch(path: Path) -> dict:
     if history:
         first, last = history[0], history[-1]
         terms = [k for k in last if k not in ("epoch", "seconds") and isinstance(last[k], (int, float))]
-        notes.append(f"{len(history)} epochs; loss terms first → last epoch: "
+        notes.append(f"{count(len(history), 'epoch')}; loss terms first → last epoch: "
                      + ", ".join(f"{k} {first.get(k, float('nan')):.4g} → {last[k]:.4g}" for k in terms))
     classes = attrs.get("classes")
     return dict(path=str(path), format="torch", kind="model", made_by=prov.get("task") or made_by_folder(path),
@@ -177,8 +178,7 @@ def check_torch(path: Path) -> None:
             if any(i.header_offset + i.compress_size > path.stat().st_size for i in z.infolist()):
                 raise zipfile.BadZipFile("an entry ends past the end of the file")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise DataError(f"{path}: not a readable torch checkpoint (truncated or damaged: {e}); "
-                        f"{fix_hint(path)}.") from None
+        raise checkpoint.unreadable(path, e) from None
 
 
 def summarize_other(path: Path) -> dict:
@@ -200,7 +200,7 @@ def summarize_other(path: Path) -> dict:
         info["attrs"] = dict(title=next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")),
                                         ""),
                              sections=[ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("## ")],
-                             links=re.findall(r"\]\(([^)\s]+)\)", text))
+                             links=list(dict.fromkeys(re.findall(r"\]\(([^)\s]+)\)", text))))   # each once
     return info
 
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.text import count
+
 
 def _fmt_size(n) -> str:
     if n is None:
@@ -63,7 +65,8 @@ def format_summary(s: dict) -> str:
 def _format_entries(entries, indent="  ") -> list:
     rows = [[Path(e["path"]).name + ("/" if e.get("kind") == "folder" else ""), e.get("kind") or "",
              e.get("made_by") or "?", _fmt_size(e.get("size_bytes")),
-             e.get("created_utc") or (f"{e['files']} files" if e.get("files") is not None else "")] for e in entries]
+             e.get("created_utc") or (count(e["files"], "file") if e.get("files") is not None else "")]
+            for e in entries]
     lines = [indent + ln for ln in table(rows, ["artifact", "kind", "made by", "size", "created (UTC)"])]
     lines += [f"{indent}! {e['error']}" for e in entries if e.get("error")]
     return lines
@@ -78,17 +81,17 @@ def _format_folder(s: dict) -> str:
             out += ["", "  artifacts this run was made from:"] + ["  " + ln for ln in table(rows, ["made by", "path"])]
         return "\n".join(out)
     if s["kind"] == "pair":
-        out = [s["path"], f"  {len(s['stages'])} stage folders", ""]
+        out = [s["path"], f"  {count(len(s['stages']), 'stage folder')}", ""]
         for st in s["stages"]:
             out += ([f"  {Path(st['path']).name}/  (made by {st['task']})"] + _format_entries(st["entries"], "      ")
                     + [""])
         return "\n".join(out).rstrip()
     if s["kind"] == "dataset":
-        return "\n".join([s["path"], f"  dataset folder written by {s['made_by']}: {s['files']} files, "
+        return "\n".join([s["path"], f"  dataset folder written by {s['made_by']}: {count(s['files'], 'file')}, "
                                      f"{_fmt_size(s['size_bytes'])}; subfolders: {', '.join(s['subfolders']) or '–'}",
                            "  files by extension: "
                            + ", ".join(f"{k} {v}" for k, v in s["files_by_extension"].items())])
-    out = [s["path"], "  pairs:"] + [f"    {Path(p['path']).name}/: {len(p['stages'])} stage folders"
+    out = [s["path"], "  pairs:"] + [f"    {Path(p['path']).name}/: {count(len(p['stages']), 'stage folder')}"
                                      for p in s["pairs"]]
     return "\n".join(out)
 

@@ -2,15 +2,17 @@
 
 Keys: `state_dict` (θx, θy, W_F, W_H, W_G and the networks' input statistics), `dims` (DIVAFN's constructor
 arguments: c, video_dim, d, fc_dim, video_hidden, backbone, image_size), `config` (the TrainConfig), `history`
-(per-epoch loss terms), `classes`, `pretrained` (the ImageNet file θx started from; "" from scratch),
-`use_keyframes` and `provenance` (what made it). Read with `weights_only=True`: a model.pt holds tensors and
-plain values only.
+(per-epoch loss terms), `classes`, `pretrained` (the local path of the ImageNet file θx started from, which
+`initial_model` reads again; "" from scratch), `weights` (that file in terms alike on every install: package,
+version, file name, sha256; pipeline.method.pretrained.weights_record; absent in files of older code),
+`use_keyframes` and `provenance` (what made it). Read with `weights_only=True`: a model.pt holds tensors and plain
+values only.
 """
 import torch
 
 from models import DIVAFN
 from pipeline.errors import DataError
-from pipeline.io.artifacts import fix_hint
+from pipeline.io.artifacts import fix_hint, made_by_folder
 from pipeline.method import pretrained, train
 
 KEYS = ("state_dict", "dims", "config", "history", "classes", "pretrained", "use_keyframes", "provenance")
@@ -20,7 +22,8 @@ DIMS = ("c", "video_dim", "d", "fc_dim", "video_hidden", "backbone", "image_size
 def save(path, model: DIVAFN, dims: dict, config: dict, history: list, classes: list, pretrained_from: str,
          use_keyframes: bool, provenance: dict) -> None:
     torch.save(dict(state_dict={k: v.cpu() for k, v in model.state_dict().items()}, dims=dims, config=config,
-                    history=history, classes=classes, pretrained=pretrained_from, use_keyframes=use_keyframes,
+                    history=history, classes=classes, pretrained=pretrained_from,
+                    weights=pretrained.weights_record(pretrained_from, dims["backbone"]), use_keyframes=use_keyframes,
                     provenance=provenance), path)
 
 
@@ -29,14 +32,23 @@ def load(path) -> dict:
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:   # torch raises many types for a bad file (RuntimeError, UnpicklingError, EOFError…)
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise DataError(f"{path}: not a readable torch checkpoint ({msg[:160]}); {fix_hint(path)}.") from None
+        raise unreadable(path, e) from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
         raise DataError(f"{path}: a torch file without 'state_dict'; not a model.pt of TrainDIVAFN: {fix_hint(path)}.")
     missing = [k for k in KEYS if k not in ckpt] + [f"dims.{k}" for k in DIMS if k not in (ckpt.get("dims") or {})]
     if missing:
         raise DataError(f"{path}: a model.pt without {', '.join(missing)}: written by older code; {fix_hint(path)}.")
     return ckpt
+
+
+def unreadable(path, error: Exception) -> DataError:
+    """The one line for a file that torch cannot read as a checkpoint: what it is likely to be, the first sentence of
+    the reader's own message (whole, never cut), and the fix: model.pt is TrainDIVAFN's to write again."""
+    first = str(error).strip().split("\n")[0].split(". ")[0].rstrip(".")
+    why = f"{type(error).__name__}: {first}" if first and len(first) <= 200 else type(error).__name__
+    fix = (fix_hint(path) if made_by_folder(path)
+           else "if it is a model.pt, delete it and re-run TrainDIVAFN, the stage that writes it")
+    return DataError(f"{path}: not a readable torch checkpoint: truncated, or not a model.pt ({why}); {fix}.")
 
 
 def load_model(path) -> DIVAFN:
@@ -59,8 +71,9 @@ def initial_model(path, seed: int) -> DIVAFN:
     return model
 
 
-def weights_text(ckpt: dict) -> str:
-    """Which backbone θx is and where its weights came from, in words (the report's "network weights")."""
-    backbone = ckpt["dims"]["backbone"]
-    return (f"{backbone} initialised from ImageNet weights in {ckpt['pretrained']}" if ckpt["pretrained"]
-            else f"{backbone} trained from scratch (no ImageNet weights file)")
+def weights_record(ckpt: dict) -> dict:
+    """Where θx's initial weights came from, the same on every install (pipeline.method.pretrained.weights_record);
+    for a model.pt of older code, which kept only the path, made from that path now."""
+    if "weights" in ckpt:
+        return ckpt["weights"]
+    return pretrained.weights_record(ckpt["pretrained"], ckpt["dims"]["backbone"])

@@ -5,6 +5,7 @@ paths. Without --out the predictions are printed as predictions.csv; with --out 
 predictions.json, predictions.md and contact_sheet.png are written into DIR. Progress goes to stderr. A bad input
 (a missing file or folder, a folder without videos, a list naming missing files, a run folder of other code) is one
 line on stderr and exit status 1; a file that is not a usable video is a row with its reason, and the rest go on.
+The last line on stderr says how many videos were classified: when none was, it is an error and the exit status 1.
 No Luigi: the run folder's metrics.json says where every trained piece lies (pipeline.predict.chain).
 """
 import argparse
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.text import count
 
 
 def main(argv=None) -> int:
@@ -40,7 +42,7 @@ def main(argv=None) -> int:
         videos = find_videos(args.videos)
         t0 = time.perf_counter()
         predictor = Predictor(chain, args.device)
-        print(f"divafn-predict: {len(videos)} files; chain of {chain.source} loaded in "
+        print(f"divafn-predict: {count(len(videos), 'file')}; chain of {chain.source} loaded in "
               f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
         keep = args.contact_sheet if args.out else 0
         rows, kept = predictor(videos, args.top_k, args.batch, _progress, keep)
@@ -63,6 +65,12 @@ def main(argv=None) -> int:
             w = csv.writer(sys.stdout)
             w.writerow(COLUMNS)
             w.writerows(csv_row(r) for r in rows)
+            sys.stdout.flush()                      # the rows before the last line on stderr, in a terminal
+        from pipeline.predict.core import outcome
+        used, line = outcome(rows)
+        if not used:
+            raise DataError(line)
+        print(f"divafn-predict: {line}", file=sys.stderr)
     except DataError as e:
         print(f"divafn-predict: error: {e}", file=sys.stderr)
         return 1

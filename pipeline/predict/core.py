@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from pipeline.errors import DataError
+from pipeline.text import count
 from pipeline.video.extractors import offline_datasets
 
 COLUMNS = ("path", "predicted", "score", "top_k", "reason")
@@ -106,6 +107,25 @@ class Predictor:
                                      reason=reasons.get(i, "not used")))
             progress(min(start + batch, len(paths)), len(paths))
         return rows, kept
+
+
+def outcome(rows: list) -> tuple:
+    """(how many of `rows` were classified, the one line that says it): "3 of 5 videos classified; 2 could not be used
+    (empty file: 1, not a video file: 1) …". Reasons are counted by their words before any parenthesis."""
+    used = sum(not r["reason"] for r in rows)
+    line = f"{used} of {count(len(rows), 'video')} classified"
+    if used == len(rows):
+        return used, line + "."
+    kinds = {}
+    for r in rows:
+        if r["reason"]:
+            kind = r["reason"].split(" (")[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+    why = ", ".join(f"{k}: {n}" for k, n in kinds.items())
+    if not used:
+        return used, (f"{line}: none could be used ({why}; the reason column says why for each); give video files "
+                      f"that PyAV can decode.")
+    return used, f"{line}; {len(rows) - used} could not be used ({why}; the reason column says why for each)."
 
 
 def predict(run_folder, paths, top_k: int = 5, device="auto", batch: int = 32, progress=lambda i, n: None) -> list:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from pipeline.predict.core import COLUMNS
+from pipeline.text import count
 
 
 def top_k_text(top: list) -> str:
@@ -51,7 +52,8 @@ def write_json(path, rows: list, about: dict) -> None:
 def write_markdown(path, rows: list, sheet_png: str, shown: int, about: dict) -> None:
     used = [r for r in rows if not r["reason"]]
     L = [f"# Predictions: {about.get('pair', '')}", "",
-         f"{len(rows)} files, {len(used)} classified, {len(rows) - len(used)} could not be used; trained chain: "
+         f"{count(len(rows), 'file')}, {len(used)} classified, {len(rows) - len(used)} could not be used; "
+         f"trained chain: "
          f"`{about.get('chain', '')}`.", ""]
     if shown:
         L += [f"{shown} classified videos of the first files: their keyframes and their three best classes "

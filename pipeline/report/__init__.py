@@ -6,7 +6,9 @@ wrote there. The figures:
 - confusion.png: row-normalised confusion matrix of each method on the test videos;
 - training_curves.png: each loss term of Algorithm 1 per epoch (model.pt's history);
 - projection.png: a joint 2-D PCA of F (images), H (keyframes) and G (videos) before training (the networks'
-  initial weights) and after, coloured by modality and by class: the picture of domain alignment.
+  initial weights) and after, coloured by modality and by class, each modality capped at stats.CAP points: the
+  picture of domain alignment; beside it each modality's share of own-modality nearest neighbours among the same
+  points (stats.modality_neighbours), which the verdict and the caption quote.
 
 Plots use matplotlib's headless Agg backend; nothing here needs a display or luigi.
 """

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from pipeline.report.stats import pca_2d, unit_rows  # noqa: E402
+from pipeline.report.stats import NEIGHBOURS, pca_2d  # noqa: E402
 
 TERM_TEXT = {
     "sim_fg": "L_sim(F, G): image–video", "sim_hg": "L_sim(H, G): keyframe–video",
@@ -37,14 +37,17 @@ def plot_confusion(cms: dict, classes: list, path, accuracies: dict) -> None:
     ticks = max(6, min(10, 0.55 * 72 * size / max(C, 1)))           # font size (pt) of labels and numbers
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * (size + 1.6), nrows * (size + 1.0)), squeeze=False,
                              layout="constrained")
-    for ax, name in zip(axes.flat, names):
+    for panel, (ax, name) in enumerate(zip(axes.flat, names)):
         cm = np.asarray(cms[name])
         norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
         im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks(range(C), classes, rotation=45, ha="right", fontsize=ticks)
-        ax.set_yticks(range(C), classes, fontsize=ticks)
         ax.set_xlabel("predicted")
-        ax.set_ylabel("true")
+        if panel % ncols == 0:   # the rows' names once per line of panels: a right panel's would crowd the left one
+            ax.set_yticks(range(C), classes, fontsize=ticks)
+            ax.set_ylabel("true")
+        else:
+            ax.set_yticks(range(C), [])
         ax.set_title(f"{name}: {accuracies[name]:.1%}", fontsize=12)
         if C <= 25:
             for i, j in np.ndindex(cm.shape):
@@ -64,7 +67,8 @@ def plot_training_curves(history: list, path) -> list:
              and all(isinstance(h.get(k), (int, float)) for h in history)]
     ncols = min(3, max(len(terms), 1))
     nrows = max(math.ceil(len(terms) / ncols), 1)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows + (0.4 if ncols < 2 else 0)),
+                             squeeze=False)
     epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
     for ax, term in zip(axes.flat, terms):
         ax.plot(epochs, [h[term] for h in history], marker="o", markersize=3)
@@ -73,47 +77,38 @@ def plot_training_curves(history: list, path) -> list:
         ax.grid(alpha=0.3)
         ax.ticklabel_format(axis="y", useOffset=False)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(epochs) == 1:       # no integer lies in the one epoch's margins: the locator would fall back to decimals
+            ax.set_xticks(epochs)
     for ax in list(axes.flat)[len(terms):]:
         ax.axis("off")
     if not terms:
         axes.flat[0].text(0.5, 0.5, "model.pt holds no training history", ha="center", va="center")
-    fig.suptitle("loss terms per epoch (mean over the epoch's mini-batches)")
+    # the title on two lines when one panel's width would clip it
+    fig.suptitle("loss terms per epoch" + ("\n" if ncols < 2 else " ") + "(mean over the epoch's mini-batches)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return terms
 
 
-def _modality_points(F, H, G, y_F, y_V, max_per_modality, rng):
-    """[(key, Z, labels)] with H's keyframes as separate points; each modality subsampled to a maximum."""
-    out = []
-    for key, Z, y in (("F", F, y_F), ("H", H.reshape(-1, H.shape[-1]), np.repeat(y_V, H.shape[1])), ("G", G, y_V)):
-        if len(Z) > max_per_modality:
-            keep = np.sort(rng.choice(len(Z), max_per_modality, replace=False))
-            Z, y = Z[keep], y[keep]
-        out.append((key, Z, y))
-    return out
-
-
-def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int = 600, seed: int = 0) -> dict:
-    """stages: "before"/"after" → (F, H, G). One column per stage, a joint PCA of the three modalities each;
-    top row coloured by modality, bottom row by class (marker = modality). Every item's feature is scaled to
-    length 1 first (the modalities' scales can differ by orders of magnitude, which would leave one modality
-    a dot at the origin), so the picture shows directions, as cosine similarity does. Returns the variance explained."""
-    names = list(stages)
+def plot_projection(points: dict, classes, path, neighbours: dict) -> dict:
+    """points: stage ("before"/"after") → stats.drawn_points (F, H, G, each capped, rows of length 1); neighbours:
+    stage → stats.modality_neighbours of those points. One column per stage, a joint PCA of its three modalities;
+    top row coloured by modality, bottom row by class (marker = modality); beside the top row, each modality's share
+    of own-modality nearest neighbours, stage by stage. Returns the variance the two axes explain, per stage."""
+    names = list(points)
     fig, axes = plt.subplots(2, len(names), figsize=(4.2 * len(names) + 2.2, 8.4), squeeze=False)
     colours = _class_colours(len(classes))
     explained = {}
     for col, name in enumerate(names):
-        pts = _modality_points(*stages[name], y_F, y_V, max_per_modality, np.random.default_rng(seed))
-        pts = [(key, unit_rows(Z), y) for key, Z, y in pts]
-        xy, explained[name] = pca_2d(np.concatenate([Z for _, Z, _ in pts]))
+        pts = points[name]
+        xy, explained[name] = pca_2d(np.concatenate([Z for _, Z, _, _ in pts]))
         start = 0
-        for (key, Z, y), (_, label, colour, marker) in zip(pts, MODALITIES):
+        for (key, Z, y, total), (_, label, colour, marker) in zip(pts, MODALITIES):
             P = xy[start:start + len(Z)]
             start += len(Z)
             axes[0, col].scatter(P[:, 0], P[:, 1], s=14, c=colour, marker=marker, alpha=0.6, linewidths=0,
-                                 label=f"{label} ({key}, {len(Z)})")
+                                 label=f"{label} ({key}): {len(Z)}" + (f" of {total}" if total > len(Z) else ""))
             axes[1, col].scatter(P[:, 0], P[:, 1], s=16, c=[colours[int(k)] for k in y], marker=marker, alpha=0.75,
                                  linewidths=0)
         for row in range(2):
@@ -123,7 +118,14 @@ def plot_projection(stages: dict, y_F, y_V, classes, path, max_per_modality: int
             ax.set_ylabel("PC2", fontsize=9)
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.2)
-    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="modality", markerscale=2)
+    top = axes[0, -1]
+    top.add_artist(top.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="modality: points drawn",
+                              markerscale=2))
+    shares = [plt.Line2D([], [], marker=marker, ls="", color=colour, markersize=7, label=" → ".join(
+        f"{neighbours[s][key]['same']:.0%}" for s in names) + f"   (mixed: {neighbours[names[-1]][key]['mixed']:.0%})")
+        for key, _, colour, marker in MODALITIES]
+    top.legend(handles=shares, loc="upper left", bbox_to_anchor=(1.02, 0.6), fontsize=9, alignment="left",
+               title=f"own modality among a point's\n{NEIGHBOURS} nearest neighbours,\n{' → '.join(names)} training")
     if len(classes) <= 30:
         handles = [plt.Line2D([], [], marker="o", ls="", color=colours[i], label=c) for i, c in enumerate(classes)]
         axes[1, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="class",

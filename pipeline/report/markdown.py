@@ -3,6 +3,8 @@ import math
 
 from pipeline.evaluation.methods import METHODS
 from pipeline.report.figures import MODALITIES, TERM_TEXT
+from pipeline.report.stats import CAP, NEIGHBOURS, own_cluster
+from pipeline.text import count
 
 
 def _pct(x) -> str:
@@ -52,15 +54,54 @@ def verdict(metrics: dict) -> str:
         parts.append("Ahead within noise: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in level) + ".")
     alignment = metrics.get("alignment", {})
     if "after" in alignment:
-        after = alignment["after"]
-        before = alignment.get("before", {})
-        rows = ", ".join(f"{k} {_pct(v)}" + (f" (before {_pct(before[k])})" if k in before else "")
-                         for k, v in after.items())
-        aligned = all(v >= 2 * chance for v in after.values())
-        parts.append(("The domains aligned" if aligned else "**The domains did not align**")
-                     + f" (cross-modal nearest-class-mean accuracy, aligned meaning at least twice chance in each "
-                       f"direction: {rows}; chance {_pct(chance)}).")
+        parts.append(alignment_verdict(alignment["after"], alignment.get("before", {}),
+                                       metrics.get("modality_neighbours", {}).get("after", {}), chance))
     return " ".join(parts) + f" DIVAFN is {chance_txt}. One test video is {100 / max(n, 1):.1f} points."
+
+
+MODALITY_NAMES = {key: label for key, label, _, _ in MODALITIES}     # F → images, H → keyframes, G → videos
+
+
+def alignment_verdict(after: dict, before: dict, neighbours: dict, chance: float) -> str:
+    """The verdict on alignment, by two named rules, with their numbers. after, before: direction → cross-modal
+    nearest-class-mean accuracy (stats.alignment_scores; before may be {}); neighbours: modality → its own-modality
+    neighbour shares after training (stats.modality_neighbours; may be {}); chance: 1 / number of classes."""
+    rows = "; ".join(f"{k} {_pct(v)}, {v / chance:.1f}× chance" + (f" (before training {_pct(before[k])})"
+                                                                    if k in before else "") for k, v in after.items())
+    aligned = all(v >= 2 * chance for v in after.values())
+    text = (f"By the nearest-class-mean rule (each test item of the target modality labelled by the nearest class mean "
+            f"of the source modality; aligned: at least twice chance, {_pct(2 * chance)}, in every direction), "
+            + ("the domains aligned class by class" if aligned else "**the domains did not align class by class**")
+            + f": {rows}.")
+    if neighbours:
+        text += f" {_clusters(neighbours).capitalize()}. {_neighbour_shares(neighbours)}."
+    return text
+
+
+def _clusters(neighbours: dict) -> str:
+    """Which modalities form a cluster of their own (stats.own_cluster), in words."""
+    apart = [MODALITY_NAMES[k] for k, share in neighbours.items() if own_cluster(share)]
+    if not apart:
+        return "the modalities mix: none forms a cluster of its own"
+    if len(apart) == len(neighbours):
+        return f"the modalities do not mix: the {_and(apart)} each still form a cluster of their own"
+    return f"the {_and(apart)} still form {'a cluster' if len(apart) == 1 else 'clusters'} of their own"
+
+
+def _neighbour_shares(neighbours: dict) -> str:
+    """"Of a point's 10 nearest neighbours (…), 99% of an image's, … are of its own modality, against …"."""
+    article = lambda word: "an" if word[0] in "aeiou" else "a"
+    singular = {k: MODALITY_NAMES[k][:-1] for k in neighbours}                     # image, keyframe, video
+    return (f"Of a point's {NEIGHBOURS} nearest neighbours (cosine, in the c-dimensional space, among the points "
+            f"projection.png draws), "
+            + _and([f"{_pct(share['same'])} of {article(singular[k])} {singular[k]}'s"
+                    for k, share in neighbours.items()])
+            + " are of its own modality, against " + _and([_pct(share["mixed"]) for share in neighbours.values()])
+            + " if the modalities were mixed")
+
+
+def _and(words: list) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _table(header, rows, align=None) -> list:
@@ -92,8 +133,9 @@ def _methods(metrics) -> list:
 def header(metrics: dict) -> list:
     classes, n = metrics["classes"], metrics["n_test_videos"]
     return [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "",
-            f"{len(classes)} classes · {metrics['n_images']} labelled images · "
-            f"{metrics['n_train_videos']} training videos · {n} test videos · seed {metrics['seed']} · "
+            f"{count(len(classes), 'class', 'classes')} · {count(metrics['n_images'], 'labelled image')} · "
+            f"{count(metrics['n_train_videos'], 'training video')} · {count(n, 'test video')} · "
+            f"seed {metrics['seed']} · "
             f"code {metrics['code_version']}. "
             f"Machine-readable numbers: [metrics.json](metrics.json).", ""]
 
@@ -147,40 +189,52 @@ def training_section(metrics: dict, fig: _Figures) -> list:
                 [[TERM_TEXT.get(t, t), f"{v['first']:.4g}", f"{v['last']:.4g}",
                   f"{(v['last'] - v['first']) / abs(v['first']) if v['first'] else 0:+.1%}"]
                  for t, v in hist["terms"].items()])
-    return L + ["", f"{hist['epochs']} epochs in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
+    return L + ["", f"{count(hist['epochs'], 'epoch')} in {hist['seconds']:.0f} s on {hist.get('device', '?')}.", ""]
 
 
 def alignment_section(metrics: dict, fig: _Figures) -> list:
     figs, alignment, L = (metrics["figures"], metrics["alignment"],
                           ["## Domain alignment: F, H and G before and after training", ""])
+    neighbours = metrics.get("modality_neighbours", {})
     if "projection" in figs:
         k = fig.next()
-        before = "before" in alignment
+        drawn = metrics.get("projection_points", {})
+        what = _and([f"{MODALITY_NAMES[key]} ({key}, {shape}; " + (
+            f"all {n['drawn']}" if n["drawn"] == n["of"] else f"a random {n['drawn']} of the {n['of']}") + ")"
+            for (key, _, _, _), shape in zip(MODALITIES, ("circles", "triangles", "squares"))
+            if (n := drawn.get(key))])
+        clusters = (f" After training {_clusters(neighbours['after'])}. {_neighbour_shares(neighbours['after'])} "
+                    f"(the legend beside the top row)." if "after" in neighbours else "")
         L += [f"![Figure {k}: 2-D projection of F, H, G]({figs['projection']})\\",
-              f"*Figure {k}. Every image (F, circles), keyframe (H, triangles) and video (G, squares) of the run, "
+              f"*Figure {k}. The {what} of the run (each modality is drawn at most {CAP} times), every feature "
               f"scaled to length 1 and projected on the first two principal axes of the three modalities together"
-              + (", before training (the networks' initial weights) and after" if before else ", after training") +
-              ". Top: coloured by modality; bottom: by class. Aligned domains overlap in the top row and group by "
-              "class, not by modality, in the bottom row; a modality drawn as one spot points every item the same "
-              "way and carries no class information.*", ""]
+              + (", before training (the networks' initial weights) and after" if "before" in alignment
+                 else ", after training") +
+              ". Top: coloured by modality; bottom: by class. Modalities that mix overlap in the top row." + clusters +
+              " Classes aligned across modalities share colours in the bottom row; a modality drawn as one spot points "
+              "every item the same way and carries no class information.*", ""]
     if not alignment.get("before"):
         L += ["The features before training are not in this run's features.h5 (written by older code): delete the "
               "DumpFeatures folder and re-run to get them.", ""]
     stages = [s for s in ("before", "after") if s in alignment]
     L += _table(["source → target", *(f"{s} training" for s in stages)],
                 [[p, *(_pct(alignment[s][p]) for s in stages)] for p in alignment["after"]]
-                + [[f"mean length ‖{k}‖ ({label})", *(f"{metrics['feature_norms'][s][k]:.3g}" for s in stages)]
-                   for k, label, _, _ in MODALITIES]
+                + [[f"own modality among {NEIGHBOURS} nearest neighbours: {label} "
+                    f"({_pct(neighbours['after'][k]['mixed'])} if mixed)",
+                    *(_pct(neighbours[s][k]["same"]) for s in stages)]
+                   for k, label, _, _ in MODALITIES if all(s in neighbours for s in stages)]
                 + [[f"mean cosine between {k} items ({label})",
                     *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
                    for k, label, _, _ in MODALITIES if "feature_cosines" in metrics])
     return L + ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the "
                     f"source modality, in the c-dimensional space shared by F, H and G; chance is "
                     f"{_pct(metrics['chance'])}. Cross-modal accuracy well above chance means the modalities are "
-                    f"aligned class by class. The mean lengths show the modalities' scales: Θ = ½⟨a, b⟩ grows "
-                    f"with them, and while they are small every L_sim stays near its value at Θ = 0 (log 2 per "
-                    f"pair). A mean cosine near 1 means the modality's items all point one way (collapsed): whatever "
-                    f"tells the classes apart is a small part of each feature.*", ""]
+                    f"aligned class by class; the verdict calls them aligned at twice chance in every direction. Own "
+                    f"modality: the share of a point's {NEIGHBOURS} nearest neighbours (cosine, among the points "
+                    f"drawn in the figure) of its own modality; near the mixed share the modalities mix, near 100% "
+                    f"the modality forms a cluster of its own (the verdict's rule: closer to 100% than to the mixed "
+                    f"share). A mean cosine near 1 means the modality's items all point one way (collapsed): "
+                    f"whatever tells the classes apart is a small part of each feature.*", ""]
 
 
 def rejects_section(metrics: dict) -> list:
@@ -189,9 +243,9 @@ def rejects_section(metrics: dict) -> list:
         L += ["None: every image and video of the manifest was decoded and used.", ""]
     else:
         n = {m: sum(r.get("modality", "video") == m for r in rejects) for m in ("image", "video")}
-        L += [f"{len(rejects)} items ({n['image']} images, {n['video']} videos) could not be used and were left "
-              f"out of training and evaluation, each listed once (a video rejected by one video stage is left out of "
-              f"all):", ""]
+        L += [f"{count(len(rejects), 'item')} ({count(n['image'], 'image')}, {count(n['video'], 'video')}) could not "
+              f"be used and {'was' if len(rejects) == 1 else 'were'} left out of training and evaluation, each listed "
+              f"once (a video rejected by one video stage is left out of all):", ""]
         shown = rejects[:50]
         L += _table(["item", "reason", "found by"],
                     [[f"`{r.get('id', r['path'])}`", r["reason"] or "–", r.get("source") or "–"] for r in shown],
@@ -200,7 +254,7 @@ def rejects_section(metrics: dict) -> list:
             L += ["", f"… and {len(rejects) - len(shown)} more (all in metrics.json, `rejects`)."]
         L += [""]
     if warnings:
-        L += [f"{len(warnings)} odd files were used, with a warning:", ""]
+        L += [f"{count(len(warnings), 'odd file')} {'was' if len(warnings) == 1 else 'were'} used, with a warning:", ""]
         L += _table(["item", "warning"], [[f"`{w['id']}`", w["warning"]] for w in warnings[:50]], "ll")
         if len(warnings) > 50:
             L += ["", f"… and {len(warnings) - 50} more (all in metrics.json, `warnings`)."]
@@ -217,10 +271,21 @@ def data_section(metrics: dict) -> list:
                 [[c, f"{data['images'][c]['train']} / {data['images'][c]['test']}",
                   f"{data['videos'][c]['train']} / {data['videos'][c]['test']}"] for c in classes])
     return L + ["", f"- class-name embedding S: {metrics['embedding']}",
-                f"- network weights: {metrics['weights']}",
+                f"- network weights: {weights_text(metrics['weights'], metrics['backbone'])}",
                 "- autoencoder λ (chosen by cross-validation on the training items): "
                 + ", ".join(f"{k} {v:g}" for k, v in sorted(metrics["lambdas"].items()))
                 + _lambda_edges(metrics), ""]
+
+
+def weights_text(record: dict, backbone: str) -> str:
+    """metrics.json `weights` (pipeline.method.pretrained.weights_record) in words."""
+    digest = f"sha256 {record['sha256'][:12]}…" if record.get("sha256") else "no longer readable"
+    if "package" in record:
+        return (f"{backbone} initialised from the ImageNet weights of package {record['package']} "
+                f"{record['version']} ({record['file']}, {digest})")
+    if record:
+        return f"{backbone} initialised from ImageNet weights in {record['file']} ({digest})"
+    return f"{backbone} trained from scratch (no ImageNet weights file)"
 
 
 def _lambda_edges(metrics: dict) -> str:

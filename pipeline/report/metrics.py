@@ -35,7 +35,7 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         embedding=names.get("embedding", "hashed character n-grams (no word vectors file)"),
         embedding_provider=names.get("provider", "hashed_ngrams"),
         embedding_missing_words=names.get("missing_words") or {},
-        weights=checkpoint.weights_text(ckpt), backbone=ckpt["dims"]["backbone"],
+        weights=checkpoint.weights_record(ckpt), backbone=ckpt["dims"]["backbone"], weights_path=ckpt["pretrained"],
         device=(ckpt.get("provenance") or {}).get("device"),
         data=data_summary(Manifest.from_json(paths["manifest"]), split, checked["rejects"]),
         rejects=[dict(r, source=", ".join(r["stages"])) for r in checked["rejects"]],

@@ -4,6 +4,9 @@ All take numpy arrays and return floats or dicts of floats; nothing here draws o
 """
 import numpy as np
 
+CAP = 600         # points per modality in the projection and the neighbour counts: a random subset beyond it
+NEIGHBOURS = 10   # the nearest neighbours modality_neighbours counts
+
 # --------------------------------------------------------------------------------------------- statistics
 
 def mcnemar_p(right_a: np.ndarray, right_b: np.ndarray) -> float:
@@ -60,10 +63,48 @@ def unit_rows(Z: np.ndarray) -> np.ndarray:
     return Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
 
 
-def mean_norms(F, H, G) -> dict:
-    """Mean length ‖·‖ of the items of each modality: how different their scales are."""
-    return {k: float(np.linalg.norm(Z.reshape(-1, Z.shape[-1]), axis=1).mean()) if Z.size else float("nan")
-            for k, Z in (("F", F), ("H", H), ("G", G))}
+def drawn_points(F, H, G, y_F, y_V, cap: int = CAP, seed: int = 0) -> list:
+    """[(key, Z, labels, total)] for F, H, G (total: the modality's points before the cap): what projection.png
+    draws and modality_neighbours measures. H's keyframes are points of their own; a modality of more than `cap`
+    points keeps a random `cap` of them (the same ones for every stage of one seed: the rows are the same items);
+    every row is scaled to length 1 (directions, as cosine similarity sees them: the modalities' scales could
+    otherwise differ by orders of magnitude)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for key, Z, y in (("F", F, y_F), ("H", H.reshape(-1, H.shape[-1]), np.repeat(y_V, H.shape[1])), ("G", G, y_V)):
+        total = len(Z)
+        if total > cap:
+            keep = np.sort(rng.choice(total, cap, replace=False))
+            Z, y = Z[keep], y[keep]
+        out.append((key, unit_rows(Z), np.asarray(y), total))
+    return out
+
+
+def modality_neighbours(points: list, k: int = NEIGHBOURS) -> dict:
+    """Whether the modalities mix, per modality of `points` (drawn_points): `same`, the mean share of its points' k
+    nearest neighbours (cosine, among all points, itself left out) that are of its own modality; `mixed`, that share
+    if the modalities were mixed at random, (n_m − 1) / (N − 1). Near `mixed`: mixed with the others; near 1: a
+    cluster of its own (own_cluster)."""
+    Z = np.concatenate([P for _, P, _, _ in points])
+    modality = np.concatenate([np.full(len(P), i) for i, (_, P, _, _) in enumerate(points)])
+    n, k = len(Z), min(k, len(Z) - 1)
+    out = {}
+    if k < 1:
+        return {key: dict(same=float("nan"), mixed=float("nan")) for key, _, _, _ in points}
+    S = Z @ Z.T                                               # (N, N) cosines: the rows have length 1
+    np.fill_diagonal(S, -np.inf)
+    nearest = np.argpartition(-S, k - 1, axis=1)[:, :k]       # (N, k), in no order
+    same = (modality[nearest] == modality[:, None]).mean(1)
+    for i, (key, P, _, _) in enumerate(points):
+        out[key] = dict(same=float(same[modality == i].mean()) if len(P) else float("nan"),
+                        mixed=float((len(P) - 1) / (n - 1)))
+    return out
+
+
+def own_cluster(share: dict) -> bool:
+    """The report's rule: a modality forms a cluster of its own when its `same` share (modality_neighbours) is
+    closer to 1 than to `mixed`."""
+    return share["same"] >= (1 + share["mixed"]) / 2
 
 
 def mean_cosines(F, H, G) -> dict:

@@ -69,13 +69,15 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
     if all(k in features for k in ("F0", "H0", "G0")):
         stages["before"] = (features["F0"], features["H0"], features["G0"])
     stages["after"] = (features["F"], features["H"], features["G"])
-    explained = figures.plot_projection(stages, y_F, y_V, classes, folder / FIGURES["projection"],
-                                        seed=metrics.get("seed", 0))
+    points = {s: stats.drawn_points(*arrays, y_F, y_V, seed=metrics.get("seed", 0)) for s, arrays in stages.items()}
+    neighbours = {s: stats.modality_neighbours(p) for s, p in points.items()}
+    explained = figures.plot_projection(points, classes, folder / FIGURES["projection"], neighbours)
     figs["projection"] = FIGURES["projection"]
     metrics["alignment"] = {s: stats.alignment_scores(*arrays, y_F, y_V, test, C) for s, arrays in stages.items()}
-    metrics["feature_norms"] = {s: stats.mean_norms(*arrays) for s, arrays in stages.items()}
+    metrics["modality_neighbours"] = neighbours
     metrics["feature_cosines"] = {s: stats.mean_cosines(*arrays) for s, arrays in stages.items()}
     metrics["projection_variance_explained"] = explained
+    metrics["projection_points"] = {key: dict(drawn=len(Z), of=total) for key, Z, _, total in points["after"]}
 
     metrics["figures"] = figs
     (folder / "report.md").write_text(markdown(metrics))
@@ -84,11 +86,13 @@ def write_report(folder, metrics: dict, results: dict, features: dict, history: 
 
 def write_metrics(folder, metrics: dict) -> None:
     """metrics.json: the run's results, identical for one seed and configuration on one machine; and run.json:
-    what differs between two such runs (wall time, where the data was read from, the device)."""
+    what differs between two such runs (wall time, where the data and the ImageNet weights file were read from, the
+    device)."""
     metrics = json.loads(json.dumps(metrics, default=_json_default))
     run = dict(training_seconds=metrics.get("training", {}).pop("seconds", None), device=metrics.pop("device", None),
                image_root=metrics.get("data", {}).pop("image_root", None),
-               video_root=metrics.get("data", {}).pop("video_root", None))
+               video_root=metrics.get("data", {}).pop("video_root", None),
+               weights_path=metrics.pop("weights_path", None))
     Path(folder, "metrics.json").write_text(json.dumps(metrics, indent=1))
     Path(folder, "run.json").write_text(json.dumps(run, indent=1))
 

@@ -67,6 +67,8 @@ def test_run_folder_lists_what_made_it(tiny_run, capsys):
     assert all(u["exists"] for u in s["upstream"])
     rc, out, _ = run_main(capsys, folder)
     assert rc == 0 and "artifacts this run was made from" in out and "TrainDIVAFN" in out
+    links = inspect.summarize(folder / "report.md")["attrs"]["links"]
+    assert sorted(links) == sorted({"metrics.json", "confusion.png", "training_curves.png", "projection.png"})
     pair = inspect.summarize(folder.parent)
     assert {st["task"] for st in pair["stages"]} >= tasks | {"RunExperiment"}
 

@@ -91,6 +91,22 @@ def test_the_command_runs_without_luigi_and_writes_the_four_files(tiny_run, few_
     with open(tmp_path / "out" / "predictions.csv", newline="") as f:
         table = list(csv.DictReader(f))
     assert [(t["path"], t["predicted"], t["reason"]) for t in table] == [(r["path"], r["predicted"], r["reason"]) for r in rows]
+    n = len(few_videos[1]) + 3
+    assert r.stderr.splitlines()[-1] == (f"divafn-predict: {n - 2} of {n} videos classified; 2 could not be used "
+                                         f"(empty file: 1, not a video file: 1; the reason column says why for each).")
+
+
+def test_a_folder_of_broken_files_only_is_an_error_saying_none_was_classified(tiny_run, test_videos):
+    """Scripts rely on the exit status: nothing classified is a failure, in one last line, without a traceback."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "pipeline.predict.cli", "--run", str(run_folder(tiny_run)),
+                        str(test_videos[0] / "broken")], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1] == ("divafn-predict: error: 0 of 2 videos classified: none could be used (empty "
+                                         "file: 1, not a video file: 1; the reason column says why for each); give "
+                                         "video files that PyAV can decode.")
+    assert "Traceback" not in r.stdout + r.stderr
+    assert len(r.stdout.splitlines()) == 3                      # the header and both rows, with their reasons
 
 
 def test_bad_input_is_one_line_naming_it(tiny_run, test_videos, tmp_path, capsys):

