@@ -26,6 +26,10 @@ import sys
 import time
 from pathlib import Path
 
+import luigi
+import luigi.interface
+import luigi.worker
+
 from pipeline.errors import DataError
 
 from . import config, luigi_compat
@@ -52,11 +56,12 @@ class MistakeLast(logging.Filter):
     a user's mistake, a DataError's line, is held back and said once, as the command's last line (`say_held`, at
     exit), however many tasks failed on it; and Luigi's execution summary, which would end the output with "This
     progress looks :(", is left to the run log when every failure was such a mistake. A task process forked by
-    `--workers N` sends its lines to the command's process through a pipe made before the fork."""
+    `--workers N` sends its lines to the command's process through a queue made before the fork (`channel`; made
+    only then: its lock starts multiprocessing's resource tracker, a process)."""
 
     def __init__(self):
         super().__init__()
-        self.pid, self.channel = os.getpid(), multiprocessing.SimpleQueue()
+        self.pid, self.channel = os.getpid(), None
         self.held: dict = {}                 # message → record, in the order first seen
         self.other_failure = False           # a failure that is not a user's mistake: Luigi's summary stays
 
@@ -64,9 +69,10 @@ class MistakeLast(logging.Filter):
         mistake = getattr(record, "user_mistake", False)
         failure = mistake or (record.levelno >= logging.ERROR and record.exc_info is not None)
         if os.getpid() != self.pid:          # a forked task process
-            if failure:
+            if failure and self.channel is not None:
                 self.channel.put(record.getMessage() if mistake else None)
-            return not mistake
+                return not mistake
+            return True
         self.receive()
         if mistake:
             self.held.setdefault(record.getMessage(), record)
@@ -75,7 +81,7 @@ class MistakeLast(logging.Filter):
         return not (self.held and not self.other_failure and luigi_compat.is_execution_summary(record))
 
     def receive(self) -> None:
-        while not self.channel.empty():
+        while self.channel is not None and not self.channel.empty():
             message = self.channel.get()
             if message is None:
                 self.other_failure = True
@@ -88,12 +94,21 @@ _mistake_last = None                   # the MistakeLast of the `luigi` command'
 
 
 def watch_terminal() -> None:
-    """Give MistakeLast to the handlers that write to the terminal (Luigi adds its own once it starts logging)."""
+    """Give MistakeLast to the handlers that write to the terminal (Luigi adds its own once it starts logging, before
+    its worker forks any task process), and its queue when the worker will fork them."""
     for logger in (logging.getLogger("luigi-interface"), logging.getLogger()):
         for h in logger.handlers:
             terminal = getattr(h, "stream", None) in (sys.stderr, sys.stdout) and not isinstance(h, logging.FileHandler)
             if terminal and _mistake_last not in h.filters:
                 h.addFilter(_mistake_last)
+                if _mistake_last.channel is None and os.getpid() == _mistake_last.pid and forks_task_processes():
+                    _mistake_last.channel = multiprocessing.SimpleQueue()
+
+
+def forks_task_processes() -> bool:
+    """Whether this command's worker runs each task in a forked process (`--workers N`, [worker] force_multiprocessing):
+    Luigi's public config classes."""
+    return luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing
 
 
 class WatchTerminal(logging.Filter):

@@ -8,6 +8,11 @@ requires (`self.clone(...)`), so the value given to the task you run reaches eve
 Because the value flows down the graph, a shared setting is given once for the whole graph: on the command line
 of the task you run, or in luigi.cfg's `[divafn]` / `[pair:<PAIR>]`. `--ExtractKeyframes-keyframes 5` while
 running RunExperiment, or `keyframes` in a stage's section, is refused (tasks/config.py), never ignored.
+
+Every numeric, list and device setting is of a checked type below (`Count`, `Positive`, `NonNegative`, `Fraction`,
+`Counts`, `Positives`, `DeviceParameter`, `ChainOverrides`): a value no run can mean (`--epochs 0`, `--image-size -5`,
+`--device cuda` without a GPU) fails while the command line is parsed, in one line naming where it was given
+(tasks/config.py, `_parsed`). tests/unit/tasks/test_every_setting.py walks every setting of every task.
 """
 import functools
 import math
