@@ -26,7 +26,7 @@ from pipeline.errors import DataError
 from pipeline.io import provenance
 
 from . import cli_logging, config, luigi_compat
-from .params import SHARED, PairParameter
+from .params import SHARED, PairParameter, Refused
 from .retry import RetryPolicy
 from .targets import AtomicTarget
 
@@ -72,11 +72,13 @@ class ArtifactTask(RetryPolicy, luigi.Task):
             raise config.missing_setting(cls, params, kwargs) from None
         except DataError:
             raise
-        except ValueError:                            # a value from a --Stage-setting flag or luigi.cfg that
-            bad = config.bad_value(cls)               # Luigi could not parse
-            if bad is None:
-                raise
-            raise bad from None
+        except ValueError as e:                       # a value from a --Stage-setting flag or luigi.cfg that
+            bad = config.bad_value(cls)               # Luigi could not parse, or a checked parameter refused
+            if bad is not None:
+                raise bad from None
+            if isinstance(e, Refused):                # passed on by a parent task: name the stage that took it
+                raise DataError(f"{cls.get_task_family()}: {e}.") from None
+            raise
         explicit = set(kwargs) | {n for (n, p), _ in zip([q for q in params if q[1].positional], args)}
         values = config.resolve(cls, params, values, explicit)
         return [(name, values[name]) for name, _ in params]
@@ -90,6 +92,17 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         cls = cls or self.__class__
         names = cls.get_param_names(include_significant=True)
         return cls(**{**{k: getattr(self, k) for k in self.FLOWS if k in names and hasattr(self, k)}, **kwargs})
+
+    def unused_settings(self) -> dict:
+        """setting → why this task, with its other settings, would ignore it (a sentence, with the fix): refused when
+        it was given for this task (`check_settings`, before anything runs), e.g. --data-root for the generated
+        SYNTHETIC."""
+        return {}
+
+    def conflicting_settings(self) -> dict:
+        """setting → why its value cannot work with this task's other settings (a sentence, with the fix): refused
+        wherever the value came from (`check_settings`), e.g. an image size below what the backbone takes."""
+        return {}
 
     def digest_params(self) -> dict:
         """The significant parameters that shape this task's own output (its digest, the report's Parameters)."""
@@ -193,12 +206,25 @@ def _is_root(task) -> bool:
 
 
 def check_settings(root) -> None:
-    """Every setting given reaches a stage or is refused (tasks/config.py): luigi.cfg's, and the command line's
-    `--Stage-setting` flags against the graph of `root`."""
+    """Every setting given reaches a stage and serves it, or is refused (tasks/config.py): luigi.cfg's, the command
+    line's `--Stage-setting` flags against the graph of `root`, and what a stage of that graph would ignore or
+    cannot use (`ArtifactTask.unused_settings`, `conflicting_settings`)."""
     families = _families()
     stages = {f for f in families if issubclass(Register.get_task_cls(f), ArtifactTask)}
     config.check_config(families, stages, SHARED, tuple(PAIRS))
-    config.check_command_line(root.get_task_family(), families, _graph_families(root), SHARED)
+    graph = _graph(root)
+    in_graph = {t.get_task_family() for t in graph}
+    config.check_command_line(root.get_task_family(), families, in_graph, SHARED)
+    for task in graph:
+        for name, why in task.conflicting_settings().items():
+            raise DataError(f"{config.given_at(task, name)}: {why}")
+        for name, why in task.unused_settings().items():
+            # a [pair:<PAIR>] option reaches every stage taking it: it was given for this one if no other stage of
+            # the graph takes it (ExtractVideoFeatures' batch_size is TrainDIVAFN's too), or if it is shared
+            alone = name in SHARED or {f for f in in_graph if name in families[f]} == {task.get_task_family()}
+            where = config.given_at(task, name, pair_section=alone, divafn=False, default=False)
+            if where is not None:
+                raise DataError(f"{where}: {why}")
 
 
 def _families() -> dict:
@@ -214,15 +240,15 @@ def _families() -> dict:
     return out
 
 
-def _graph_families(root) -> set:
-    seen, families, todo = set(), set(), [root]
+def _graph(root) -> list:
+    """`root` and every task upstream of it, each once."""
+    seen, todo = {}, [root]
     while todo:
         t = todo.pop()
         if t.task_id not in seen:
-            seen.add(t.task_id)
-            families.add(t.get_task_family())
+            seen[t.task_id] = t
             todo += flatten(t.requires())
-    return families
+    return list(seen.values())
 
 
 def _name_the_output(task, paths, pid) -> None:

@@ -8,7 +8,7 @@ import luigi
 from pipeline.evaluation import SCALINGS
 
 from .base import ArtifactTask
-from .params import OneChain
+from .params import OneChain, Positive
 from .semantics import ProjectSemantics
 from .train import DumpFeatures
 
@@ -19,7 +19,7 @@ class FitClassifier(OneChain, ArtifactTask):
     """Linear SVM on [W_H h ; W_G g ; W_E e] of the training videos, scored on the test videos (and the video_only
     baseline): the one fit of these two methods, which prediction (classifier.h5) and CompareMethods (results.json)
     read."""
-    svm_c = luigi.FloatParameter(default=1.0, description="the SVM's C")
+    svm_c = Positive(default=1.0, description="the SVM's C")
     scaling = luigi.ChoiceParameter(choices=SCALINGS, default="blocks",
                                     description="the SVM's input: each block centred and L2-normalised (blocks), or "
                                                 "every coordinate standardised (standardise)")

@@ -8,7 +8,7 @@ from pipeline.method import embeddings
 
 from .base import ArtifactTask
 from .data import BuildManifest
-from .params import Dataset
+from .params import Count, Dataset
 
 log = logging.getLogger("luigi-interface")
 
@@ -22,7 +22,7 @@ class EmbedClassNames(Dataset, ArtifactTask):
     needs the sentence-transformers package). classnames.h5's attrs say which was used and which words
     the vocabulary lacked.
     """
-    embedding_dim = luigi.IntParameter(default=300, description="d, the length of a class-name vector (hashed_ngrams; "
+    embedding_dim = Count(default=300, description="d, the length of a class-name vector (hashed_ngrams; "
                                                                  "the file providers take d from the file)")
     provider = luigi.ChoiceParameter(choices=list(embeddings.PROVIDERS), default="glove",
                                      description="where class-name vectors come from")
@@ -31,6 +31,16 @@ class EmbedClassNames(Dataset, ArtifactTask):
 
     centre = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                  description="remove the mean class vector from S (rows renormalised; docs/method.md)")
+
+    FILE_PROVIDERS = ("word_vectors", "sentence_transformers")   # read vectors_path, and take d from its file
+
+    def unused_settings(self) -> dict:
+        if self.provider in self.FILE_PROVIDERS:
+            return {"embedding_dim": f"the provider {self.provider} takes d from its file, so it would be ignored; "
+                                     f"drop it."}
+        return {"vectors_path": f"the provider {self.provider} reads no file (only {' and '.join(self.FILE_PROVIDERS)} "
+                                f"do), so it would be ignored; drop it, or choose --EmbedClassNames-provider "
+                                f"word_vectors."}
 
     def requires(self):
         return self.clone(BuildManifest)      # so that nothing runs before the data is checked

@@ -2,7 +2,9 @@
 
 Luigi logs every failure with `logger.exception` on the "luigi-interface" logger, both for errors
 while parsing the command line and for a task whose run() raised. For our DataError the message
-already names the file and the fix, so the traceback only hides it.
+already names the file and the fix, so the traceback only hides it; and on the terminal that line
+ends the command's output, once (`MistakeLast`), instead of drowning in the scheduler's lines and
+Luigi's execution summary (which the run log keeps).
 
 Ctrl-C is one line too (`interrupted`): what was kept and that the same command resumes, instead of a
 KeyboardInterrupt traceback; the exit status is Python's for an interrupt (killed by SIGINT: 130 in a shell).
@@ -12,15 +14,21 @@ lines, progress every 10 %, the summary) to `artifacts/<pair>/logs/<UTC time>-<h
 opened while the worker schedules the tasks, so that the processes it forks for `--workers N` write to
 the same file. Long tasks draw a progress bar on stderr when it is a terminal (never into logs).
 """
+import atexit
 import datetime
 import difflib
 import logging
+import multiprocessing
 import os
 import shutil
 import socket
 import sys
 import time
 from pathlib import Path
+
+import luigi
+import luigi.interface
+import luigi.worker
 
 from pipeline.errors import DataError
 
@@ -39,7 +47,87 @@ class OneLineDataErrors(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, DataError):
             record.msg, record.args, record.exc_info, record.exc_text = str(exc), (), None, None
+            record.user_mistake = True
         return True
+
+
+class MistakeLast(logging.Filter):
+    """On the terminal (a filter of the handler that writes there, not of the logger: the run log keeps every line):
+    a user's mistake, a DataError's line, is held back and said once, as the command's last line (`say_held`, at
+    exit), however many tasks failed on it; and Luigi's execution summary, which would end the output with "This
+    progress looks :(", is left to the run log when every failure was such a mistake. A task process forked by
+    `--workers N` sends its lines to the command's process through a queue made before the fork (`channel`; made
+    only then: its lock starts multiprocessing's resource tracker, a process)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pid, self.channel = os.getpid(), None
+        self.held: dict = {}                 # message → record, in the order first seen
+        self.other_failure = False           # a failure that is not a user's mistake: Luigi's summary stays
+
+    def filter(self, record):
+        mistake = getattr(record, "user_mistake", False)
+        failure = mistake or (record.levelno >= logging.ERROR and record.exc_info is not None)
+        if os.getpid() != self.pid:          # a forked task process
+            if failure and self.channel is not None:
+                self.channel.put(record.getMessage() if mistake else None)
+                return not mistake
+            return True
+        self.receive()
+        if mistake:
+            self.held.setdefault(record.getMessage(), record)
+            return False
+        self.other_failure |= failure
+        return not (self.held and not self.other_failure and luigi_compat.is_execution_summary(record))
+
+    def receive(self) -> None:
+        while self.channel is not None and not self.channel.empty():
+            message = self.channel.get()
+            if message is None:
+                self.other_failure = True
+            else:
+                self.held.setdefault(message, logging.makeLogRecord(
+                    dict(name="luigi-interface", msg=message, levelno=logging.ERROR, levelname="ERROR")))
+
+
+_mistake_last = None                   # the MistakeLast of the `luigi` command's terminal (install)
+
+
+def watch_terminal() -> None:
+    """Give MistakeLast to the handlers that write to the terminal (Luigi adds its own once it starts logging, before
+    its worker forks any task process), and its queue when the worker will fork them."""
+    for logger in (logging.getLogger("luigi-interface"), logging.getLogger()):
+        for h in logger.handlers:
+            terminal = getattr(h, "stream", None) in (sys.stderr, sys.stdout) and not isinstance(h, logging.FileHandler)
+            if terminal and _mistake_last not in h.filters:
+                h.addFilter(_mistake_last)
+                if _mistake_last.channel is None and os.getpid() == _mistake_last.pid and forks_task_processes():
+                    _mistake_last.channel = multiprocessing.SimpleQueue()
+
+
+def forks_task_processes() -> bool:
+    """Whether this command's worker runs each task in a forked process (`--workers N`, [worker] force_multiprocessing):
+    Luigi's public config classes."""
+    return luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing
+
+
+class WatchTerminal(logging.Filter):
+    def filter(self, record):
+        watch_terminal()
+        return True
+
+
+def say_held() -> None:
+    """At exit of the `luigi` command: each mistake held back, once, as the last lines (an atexit function registered
+    before the others of tasks/, so it runs after them)."""
+    if _mistake_last is None or os.getpid() != _mistake_last.pid:
+        return
+    _mistake_last.receive()
+    handlers = [h for lg in (logging.getLogger("luigi-interface"), logging.getLogger()) for h in lg.handlers
+                if _mistake_last in h.filters]
+    for record in _mistake_last.held.values():
+        for h in handlers[:1]:
+            h.emit(record)                   # emit(): past the filter that held it
 
 
 class ClearBar(logging.Filter):
@@ -100,11 +188,15 @@ def _excepthook(kind, value, tb):
 
 
 def install() -> None:
+    global _mistake_last
     # a value the run task's flag cannot take (`--seed x`): a DataError naming the flag (tasks/config.py, `bad_value`)
     luigi_compat.install_parser_hooks(_one_line_errors, config.bad_value)
+    logger = logging.getLogger("luigi-interface")
     if Path(sys.argv[0]).name.startswith("luigi") and sys.excepthook is not _excepthook:
         _excepthook.previous, sys.excepthook = sys.excepthook, _excepthook   # the luigi command: Ctrl-C is one line
-    logger = logging.getLogger("luigi-interface")
+        _mistake_last = MistakeLast()                                          # and a mistake its last line
+        logger.addFilter(WatchTerminal())
+        atexit.register(say_held)
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())
     if not any(isinstance(f, ClearBar) for f in logger.filters):

@@ -3,14 +3,12 @@ import json
 import logging
 from pathlib import Path
 
-import luigi
-
 from pipeline.evaluation import results
 
 from .base import ArtifactTask
 from .classifier import FitClassifier
 from .classnames import EmbedClassNames
-from .params import Chain, Dataset, Device, ImageSize, Training, Videos
+from .params import SEED_MAX, Chain, Counts, Dataset, Device, ImageSize, Positives, Training, Videos
 from .semantics import ProjectSemantics
 from .train import DumpFeatures, TrainDIVAFN
 
@@ -77,7 +75,7 @@ class CompareMethods(Chain, ArtifactTask):
 
 class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
     """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
-    seeds = luigi.ListParameter(default=[0, 1, 2], description="seeds of training, λ folds and SVM")
+    seeds = Counts(default=[0, 1, 2], at_least=0, at_most=SEED_MAX, description="seeds of training, λ folds and SVM")
     passes_on = Chain.passes_on
 
     def requires(self):
@@ -106,8 +104,8 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
 class Sensitivity(Chain, ArtifactTask):
     """The paper's parameter study: test accuracy (divafn, video_only) as the code length c and the training
     autoencoders' λ vary, one at a time → sensitivity.json, sensitivity.md, sensitivity.png."""
-    c_values = luigi.ListParameter(default=[16, 32, 64, 128], description="code lengths c to train with")
-    lam_values = luigi.ListParameter(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="training λ values")
+    c_values = Counts(default=[16, 32, 64, 128], description="code lengths c to train with")
+    lam_values = Positives(default=[0.01, 0.1, 1.0, 10.0, 100.0], description="training λ values")
 
     def requires(self):
         return dict(c={str(v): self.clone(FitClassifier, train_overrides={"c": int(v)}) for v in self.c_values},

@@ -20,6 +20,7 @@ from luigi.configuration import get_config
 from pipeline.errors import DataError
 
 from . import luigi_compat
+from .params import SHARED, Refused, kind_of
 
 PACKAGE_CFG = Path(__file__).resolve().parent.parent / "luigi.cfg"
 
@@ -55,32 +56,30 @@ def resolve(task_cls, params, values: dict, explicit: set) -> dict:
 
 # ---- a missing or malformed value: one line naming where it was given -----------------------------------------
 
-def _kind(p) -> str:
-    """What parameter `p` takes, in words."""
-    if isinstance(p, luigi.ChoiceParameter):
-        return "one of " + ", ".join(sorted(map(str, luigi_compat.choices_of(p))))
-    for cls, words in ((luigi.BoolParameter, "true or false"), (luigi.IntParameter, "an integer"),
-                       (luigi.FloatParameter, "a number"), (luigi.DictParameter, 'a JSON object such as {"c": 32}'),
-                       (luigi.ListParameter, "a JSON list such as [0.1, 1.0]")):
-        if isinstance(p, cls):
-            return words
-    return "a value this setting takes"
-
-
 def _parsed(p, raw, where: str, example: str):
     """`raw` (a string given at `where`) as `p`'s value, or a DataError: "--seed: 'x' is not an integer; give e.g.
-    --seed 0." `example` prefixes the example value ("--seed ", or "seed = " for luigi.cfg)."""
+    --seed 0.", "--epochs: '0' is not an integer ≥ 1; give e.g. --epochs 30." (a checked parameter's Refused,
+    tasks/params.py). `example` prefixes the example value ("--seed ", or "seed = " for luigi.cfg)."""
     try:
         return p.normalize(p.parse(raw))
     except DataError:
         raise
+    except Refused as e:
+        if e.examples:
+            raise DataError(f"{where}: {raw!r} {e.why}; give "
+                            f"{' or '.join(example + _quoted(v, example) for v in e.examples)}.") from None
+        why = e.why
     except (ValueError, TypeError):
-        default = luigi_compat.default_of(p)
-        shown = "" if default is None else p.serialize(default)
-        shown = shown.lower() if isinstance(default, bool) else shown
-        shown = shlex.quote(shown) if example.startswith("--") else shown
-        fix = f"; give e.g. {example}{shown}" if shown not in ("", "{}", "[]") else f"; give {_kind(p)}"
-        raise DataError(f"{where}: {raw!r} is not {_kind(p)}{fix}.") from None
+        why = f"is not {kind_of(p, checked=False)}"
+    default = luigi_compat.default_of(p)
+    shown = "" if default is None else p.serialize(default)
+    shown = shown.lower() if isinstance(default, bool) else shown
+    fix = f"; give e.g. {example}{_quoted(shown, example)}" if shown not in ("", "{}", "[]") else f"; give {kind_of(p)}"
+    raise DataError(f"{where}: {raw!r} {why}{fix}.") from None
+
+
+def _quoted(value: str, example: str) -> str:
+    return shlex.quote(value) if example.startswith("--") else value
 
 
 def bad_value(task_cls) -> DataError | None:
@@ -103,6 +102,24 @@ def bad_value(task_cls) -> DataError | None:
                 except DataError as e:
                     return e
     return None
+
+
+def given_at(task, name: str, pair_section=True, divafn=True, default=True) -> str | None:
+    """Where the value of setting `name` that `task` has was given, as the user wrote it, for a refusal's line:
+    "--data-root mydata/", "--ExtractVideoFeatures-weights w.pt", "luigi.cfg: [pair:SYNTHETIC] data_root = mydata/"
+    (the first that gives it, in the order they win: docs/configuration.md, "Precedence"). [pair:<PAIR>] and
+    [divafn] count only if asked; given nowhere: its flag and value (`default`), else None."""
+    cli, cfg, family = luigi_compat.command_line(), get_config(), task.get_task_family()
+    args = vars(cli) if cli is not None else {}
+    flows = family == args.get("root_task") or name in SHARED         # the run task's flag reaches this task
+    for value, flag in ((args.get(name) if flows else None, _flag(name)),
+                        (args.get(f"{family}_{name}"), f"--{family}-{name.replace('_', '-')}")):
+        if value is not None and value is not False:                  # an implicit bool flag not given reads False
+            return f"{flag} {shlex.quote(str(value))}"
+    for section, counts in ((f"pair:{task.pair}", pair_section), (family, True), ("divafn", divafn)):
+        if counts and cfg.has_option(section, name):
+            return f"{config_files()}: [{section}] {name} = {cfg.get(section, name)}"
+    return f"{_flag(name)} {shlex.quote(task.to_str_params()[name])}" if default else None
 
 
 def missing_setting(task_cls, params, kwargs) -> DataError:

@@ -9,20 +9,20 @@ from pipeline.data import manifest, synthetic
 
 from .base import ArtifactTask
 from .config import paths
-from .params import Dataset, ImageSize
+from .params import SEED_MAX, Count, Dataset, ImageSize
 
 log = logging.getLogger("luigi-interface")
 
 
 class MakeSyntheticData(ArtifactTask):
     """SYNTHETIC only: generate the dataset in the official Stanford40 and UCF101 layouts."""
-    data_seed = luigi.IntParameter(default=0, description="seed of the generated dataset")
+    data_seed = Count(default=0, at_least=0, at_most=SEED_MAX, description="seed of the generated dataset")
     size = luigi.ChoiceParameter(choices=list(synthetic.SIZES), default="default",
                                  description="dataset size: default, tiny, x2/x4/x8/x16 (images and videos per class), "
                                              "ucf101 (101 classes, BU101→UCF101's counts)")
-    processes = luigi.IntParameter(default=0, significant=False,
-                                   description="processes writing the files (0: one per CPU core, fewer for small "
-                                               "sizes); the same bytes for any number")
+    processes = Count(default=0, at_least=0, significant=False,
+                      description="processes writing the files (0: one per CPU core, fewer for small sizes); the same "
+                                  "bytes for any number")
 
     def output(self):
         return self.artifact("data")
@@ -57,6 +57,13 @@ class BuildManifest(Dataset, ArtifactTask):
     """
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
+
+    def unused_settings(self) -> dict:
+        if self.pair == "SYNTHETIC":
+            return {"data_root": "SYNTHETIC is generated (MakeSyntheticData), not read from a data root, so this "
+                                 "setting would be ignored; drop it, or give the --pair of the datasets under it "
+                                 "(docs/datasets.md)."}
+        return {}
 
     @property
     def pair_spec(self):

@@ -23,7 +23,7 @@ from pipeline.video.extractors import OFFLINE, offline_datasets
 
 from .base import ArtifactTask
 from .data import BuildManifest, PrepareImages
-from .params import Dataset, Device, ImageSize, Videos
+from .params import Count, Dataset, Device, Fraction, ImageSize, Videos
 
 log = logging.getLogger("luigi-interface")
 
@@ -31,7 +31,7 @@ EXTRACTORS = ("default", *OFFLINE, *cnn3d.ARCHS, "precomputed")
 
 
 class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
-    shard = luigi.IntParameter(default=0, description="which shard of the videos")
+    shard = Count(default=0, at_least=0, description="which shard of the videos")
     digest_excludes = ("shard",)   # all shards of one configuration share a folder
 
     def requires(self):
@@ -78,9 +78,9 @@ class VideoShardTask(Dataset, ImageSize, Videos, ArtifactTask):
 class ExtractKeyframes(Device, VideoShardTask):
     """k keyframes per video (pipeline.video.keyframes), as (px, px, 3) uint8, for one shard of the videos, and in
     the same decoding pass the offline video features: Y (motion descriptor), A (pooled ImageNet appearance)."""
-    grid = luigi.IntParameter(default=4, description="motion descriptor: cells per side")
-    bins = luigi.IntParameter(default=8, description="motion descriptor: orientation bins")
-    pool_frames = luigi.IntParameter(default=0, description="appearance feature: frames pooled per video (0: none)")
+    grid = Count(default=4, description="motion descriptor: cells per side")
+    bins = Count(default=8, description="motion descriptor: orientation bins")
+    pool_frames = Count(default=0, at_least=0, description="appearance feature: frames pooled per video (0: none)")
 
     def run(self):
         from pipeline.io import h5io
@@ -110,10 +110,20 @@ class ExtractVideoFeatures(Device, VideoShardTask):
     extractor = luigi.ChoiceParameter(choices=EXTRACTORS, default="default", description="which video feature")
     weights = luigi.Parameter(default="", description="3D CNN: local state-dict file (never downloaded)")
     allow_random_weights = luigi.BoolParameter(default=False, description="3D CNN: run without a weights file")
-    clip_frames = luigi.IntParameter(default=16, description="3D CNN: frames sampled per video")
-    batch_size = luigi.IntParameter(default=16, significant=False, description="3D CNN: clips per forward pass")
+    clip_frames = Count(default=16, description="3D CNN: frames sampled per video")
+    batch_size = Count(default=16, significant=False, description="3D CNN: clips per forward pass")
     precomputed_path = luigi.Parameter(default="", description="precomputed: .npz/.npy/.h5/.mat file")
     precomputed_dataset = luigi.Parameter(default="features", description="precomputed: name of the feature array")
+
+    # setting → the extractors that read it; another extractor would ignore it
+    READ_BY = dict(weights=cnn3d.ARCHS, allow_random_weights=cnn3d.ARCHS, clip_frames=cnn3d.ARCHS,
+                   batch_size=cnn3d.ARCHS, precomputed_path=("precomputed",), precomputed_dataset=("precomputed",))
+
+    def unused_settings(self) -> dict:
+        return {name: f"only the extractor{'s' * (len(by) > 1)} {', '.join(by)} read{'s' * (len(by) == 1)} it, and "
+                      f"this run's is {self.extractor}, so it would be ignored; drop it, or choose "
+                      f"--ExtractVideoFeatures-extractor {by[0]}."
+                for name, by in self.READ_BY.items() if self.extractor not in by}
 
     def requires(self):
         req = dict(manifest=self.clone(BuildManifest))
@@ -151,7 +161,7 @@ class CheckRejects(Dataset, ImageSize, Videos, Device, ArtifactTask):
     the reject budget checked once over the whole collection, and every class left with images, training and
     test videos → rejects.json, the list the report shows. TrainDIVAFN requires it: a run stops here, before
     training."""
-    max_reject_fraction = luigi.FloatParameter(
+    max_reject_fraction = Fraction(
         default=0.05, significant=False,  # not in the hash: raising it reruns only this check and what follows
         description="the run stops when more than this fraction of the videos, or of the images, cannot be used")
 

@@ -2,10 +2,11 @@
 
 Luigi has no public API for a few behaviours the pipeline gives (one-line command-line errors, which flags were given,
 a config file of defaults, a parameter's choices and code default, no retry for bad input, Ctrl-C in an event
-callback); each function here names the internal it uses and why. A Luigi release may change any of them without
-notice, so at import the installed Luigi is compared with TESTED_LUIGI (the pin in requirements.txt); another version
-stops the command with one line naming both and the fix (exit status 1): `pip install luigi==<tested>`, or set
-DIVAFN_ALLOW_LUIGI=<the installed version> to try it at your own risk (tests/unit/tasks/ checks each behaviour).
+callback, which log line is the execution summary); each function here names the internal it uses and why. A Luigi
+release may change any of them without notice, so at import the installed Luigi is compared with TESTED_LUIGI (the
+pin in requirements.txt); another version stops the command with one line naming both and the fix (exit status 1):
+`pip install luigi==<tested>`, or set DIVAFN_ALLOW_LUIGI=<the installed version> to try it at your own risk
+(tests/unit/tasks/ checks each behaviour).
 """
 import functools
 import logging
@@ -92,6 +93,13 @@ def install_parser_hooks(edit_parser, bad_value) -> None:
     build_parser.hooked = True
     CmdlineParser._build_parser = staticmethod(build_parser)
     CmdlineParser._get_task_kwargs = task_kwargs
+
+
+def is_execution_summary(record) -> bool:
+    """Whether log record `record` is Luigi's execution summary (logged at the end of a run by
+    luigi.interface._schedule_and_run as one INFO record, LuigiRunResult.summary_text); Luigi marks it only by its
+    text, whose frame luigi.execution_summary.summary draws."""
+    return record.getMessage().lstrip().startswith("===== Luigi Execution Summary =====")
 
 
 # ---- configuration files and parameters ---------------------------------------------------------------------

@@ -8,13 +8,24 @@ requires (`self.clone(...)`), so the value given to the task you run reaches eve
 Because the value flows down the graph, a shared setting is given once for the whole graph: on the command line
 of the task you run, or in luigi.cfg's `[divafn]` / `[pair:<PAIR>]`. `--ExtractKeyframes-keyframes 5` while
 running RunExperiment, or `keyframes` in a stage's section, is refused (tasks/config.py), never ignored.
+
+Every numeric, list and device setting is of a checked type below (`Count`, `Positive`, `NonNegative`, `Fraction`,
+`Counts`, `Positives`, `DeviceParameter`, `ChainOverrides`): a value no run can mean (`--epochs 0`, `--image-size -5`,
+`--device cuda` without a GPU) fails while the command line is parsed, in one line naming where it was given
+(tasks/config.py, `_parsed`). tests/unit/tasks/test_every_setting.py walks every setting of every task.
 """
+import functools
+import math
+import re
+
 import luigi
 
 from models import BACKBONES
 from pipeline.data.pairs import get_pair
 from pipeline.errors import DataError
 from pipeline.method.train_config import TrainConfig
+
+from . import luigi_compat
 
 
 class PairParameter(luigi.Parameter):
@@ -35,13 +46,160 @@ class SplitParameter(luigi.IntParameter):
         return int(x)
 
 
-class ShareParameter(luigi.FloatParameter):
-    """A share, 0 … 1; another value fails at parse time with one line naming the setting."""
+# ---- checked parameters: a value no run can mean fails at parse time, in one line naming where it was given ----
+
+class Refused(ValueError):
+    """A value a checked parameter cannot take. `why` completes "<where it was given>: <value> …" (tasks/config.py,
+    `_parsed`, which knows the flag or luigi.cfg option); `examples`: the values to suggest (default: the default)."""
+
+    def __init__(self, value, why: str, examples=()):
+        super().__init__(f"{value!r} {why}")
+        self.why, self.examples = why, tuple(examples)
+
+
+class Checked:
+    """Mixin of the parameter types below: normalize() refuses, with Refused, what the setting cannot take, so that
+    every value (command line, luigi.cfg, a parent's) is checked before the task exists. Every numeric, list and
+    device setting of a task is one of these (tests/unit/tasks/test_every_setting.py walks them all)."""
+    kind = "a value this setting takes"      # in words, after "is not": "an integer ≥ 1"
 
     def normalize(self, x):
-        if not 0 <= float(x) <= 1:
-            raise DataError(f"{x}: this setting is a share of each batch, 0 … 1 (e.g. --TrainDIVAFN-augment-p 0.75).")
-        return float(x)
+        x = super().normalize(x)
+        self.check(x)
+        return x
+
+    def check(self, x) -> None:
+        """Raise Refused if this setting cannot take `x` (a parsed value)."""
+        if not self.accepts(x):
+            raise Refused(x, f"is not {self.kind}")
+
+    def accepts(self, x) -> bool:
+        raise NotImplementedError
+
+
+def _number(x, integer: bool) -> bool:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    return float(x).is_integer() if integer else math.isfinite(x)
+
+
+class Count(Checked, luigi.IntParameter):
+    """An integer from `at_least` (1: a count; 0 where 0 has a documented meaning) to `at_most` (None: no bound)."""
+
+    def __init__(self, *args, at_least=1, at_most=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.at_least, self.at_most = at_least, at_most
+        self.kind = f"an integer ≥ {at_least}" if at_most is None else f"an integer from {at_least} to {at_most}"
+
+    def accepts(self, x) -> bool:
+        return _number(x, True) and self.at_least <= x <= (math.inf if self.at_most is None else self.at_most)
+
+
+class Positive(Checked, luigi.FloatParameter):
+    """A finite number > 0 (a learning rate, the SVM's C, λ)."""
+    kind = "a number > 0"
+
+    def accepts(self, x) -> bool:
+        return _number(x, False) and x > 0
+
+
+class NonNegative(Checked, luigi.FloatParameter):
+    """A finite number ≥ 0 (a weight, whose 0 switches its term off; a decay)."""
+    kind = "a number ≥ 0"
+
+    def accepts(self, x) -> bool:
+        return _number(x, False) and x >= 0
+
+
+class Fraction(Checked, luigi.FloatParameter):
+    """A share, 0 … 1."""
+    kind = "a number from 0 to 1"
+
+    def accepts(self, x) -> bool:
+        return _number(x, False) and 0 <= x <= 1
+
+
+class Counts(Checked, luigi.ListParameter):
+    """A non-empty JSON list of integers from `at_least` to `at_most` (None: no bound): seeds, code lengths."""
+
+    def __init__(self, *args, at_least=1, at_most=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.at_least, self.at_most = at_least, at_most
+        self.kind = (f"a non-empty JSON list of integers ≥ {at_least}" if at_most is None else
+                     f"a non-empty JSON list of integers from {at_least} to {at_most}")
+
+    def accepts(self, x) -> bool:
+        high = math.inf if self.at_most is None else self.at_most
+        return len(x) > 0 and all(_number(v, True) and self.at_least <= v <= high for v in x)
+
+
+class Positives(Checked, luigi.ListParameter):
+    """A non-empty JSON list of finite numbers > 0 (λ values)."""
+    kind = "a non-empty JSON list of numbers > 0"
+
+    def accepts(self, x) -> bool:
+        return len(x) > 0 and all(_number(v, False) and v > 0 for v in x)
+
+
+class DeviceParameter(Checked, luigi.Parameter):
+    """auto, cpu, cuda or cuda:N; a CUDA device that this machine does not show torch is refused at parse time.
+    torch is imported only when a CUDA device is named (`import tasks` stays light: test_startup.py)."""
+    kind = "auto, cpu, cuda or cuda:N (N: the index of a GPU)"
+
+    def accepts(self, x) -> bool:
+        return x in ("auto", "cpu", "cuda") or re.fullmatch(r"cuda:\d+", x) is not None
+
+    def check(self, x) -> None:
+        super().check(x)
+        if x.startswith("cuda"):
+            count, index = cuda_device_count(), int(x.partition(":")[2] or 0)
+            if count == 0:
+                raise Refused(x, "names a CUDA device, but no CUDA device is visible here (torch.cuda.is_available() "
+                                 "is False)", examples=("cpu", "auto"))
+            if index >= count:
+                visible = "cuda:0 is" if count == 1 else f"{count} are (cuda:0 … cuda:{count - 1})"
+                raise Refused(x, f"names CUDA device {index}, but only {visible} visible here",
+                              examples=("cuda:0", "auto"))
+
+
+@functools.lru_cache(maxsize=1)
+def cuda_device_count() -> int:
+    """How many CUDA devices torch sees here (0 without CUDA); imports torch."""
+    import torch
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+class ChainOverrides(Checked, luigi.DictParameter):
+    """TrainDIVAFN settings for one chain: each key a TrainDIVAFN setting, each value one it takes."""
+    kind = "a JSON object of TrainDIVAFN settings such as {\"c\": 32}"
+
+    def check(self, x) -> None:
+        from .train import TrainDIVAFN          # here, not at import: tasks/train.py imports this module
+        params = dict(TrainDIVAFN.get_params())
+        for name, value in x.items():
+            if name not in params or name == "pair":
+                raise Refused(dict(x), f"names {name!r}, which is not a setting of TrainDIVAFN")
+            try:
+                if isinstance(params[name], luigi.BoolParameter) and not isinstance(value, bool):
+                    raise ValueError(value)      # BoolParameter.normalize takes anything (as None)
+                params[name].normalize(value)
+            except ValueError:
+                raise Refused(dict(x), f"sets {name} to {value!r}, which is not {kind_of(params[name])}") from None
+
+
+def kind_of(p, checked=True) -> str:
+    """What parameter `p` takes, in words (after "is not"); `checked` False: its type alone ("an integer", for a value
+    that does not parse)."""
+    if checked and isinstance(p, Checked):
+        return p.kind
+    if isinstance(p, luigi.ChoiceParameter):
+        return "one of " + ", ".join(sorted(map(str, luigi_compat.choices_of(p))))
+    for cls, words in ((luigi.BoolParameter, "true or false"), (luigi.IntParameter, "an integer"),
+                       (luigi.FloatParameter, "a number"), (luigi.DictParameter, 'a JSON object such as {"c": 32}'),
+                       (luigi.ListParameter, "a JSON list such as [0.1, 1.0]")):
+        if isinstance(p, cls):
+            return words
+    return "a value this setting takes"
 
 
 class Dataset:
@@ -51,27 +209,37 @@ class Dataset:
     split = SplitParameter(default=1, description="official split of UCF101 / HMDB51: 1, 2 or 3")
 
 
+# The smallest image side each backbone takes (measured: one px less and its last pooling has no input left;
+# tests/unit/tasks/test_every_setting.py builds each at both sizes), and the largest any run here takes: 1024 px is
+# 4.6 × ImageNet's 224 per side, 21 × its pixels (a still 3 MiB in images.h5, a batch of 256 3 GiB of uint8 alone).
+MIN_IMAGE_SIZE = {"efficientnet_lite0": 1, "cnnf": 39, "alexnet": 63, "resnet18": 1}
+MAX_IMAGE_SIZE = 1024
+SEED_MAX = 2**32 - 1        # scikit-learn's random_state and numpy's legacy seed take 0 … 2³² − 1
+
+
 class ImageSize:
-    image_size = luigi.IntParameter(default=224, description="network input size px (pixels) of images and keyframes")
+    image_size = Count(default=224, at_most=MAX_IMAGE_SIZE, description="network input size px (pixels) of images "
+                       "and keyframes (at least " + ", ".join(f"{v} for {k}" for k, v in MIN_IMAGE_SIZE.items()
+                                                               if v > 1) + ")")
 
 
 class Videos:
-    keyframes = luigi.IntParameter(default=3, description="keyframes per video (k)")
-    n_shards = luigi.IntParameter(default=4, description="how many shards the videos are split into")
+    keyframes = Count(default=3, description="keyframes per video (k)")
+    n_shards = Count(default=4, description="how many shards the videos are split into")
 
 
 class Seed:
-    seed = luigi.IntParameter(default=TrainConfig.seed, description="seed of initialisation, batch order, λ folds "
-                                                                    "and the SVM")
+    seed = Count(default=TrainConfig.seed, at_least=0, at_most=SEED_MAX, description="seed of initialisation, batch "
+                 "order, λ folds and the SVM")
 
 
 class Device:
-    device = luigi.Parameter(default="auto", significant=False, description="auto (CUDA when present), cpu, cuda, "
+    device = DeviceParameter(default="auto", significant=False, description="auto (CUDA when present), cpu, cuda, "
                                                                             "cuda:N")
 
 
 class Training:
-    epochs = luigi.IntParameter(default=TrainConfig.epochs, description="outer iterations of Algorithm 1")
+    epochs = Count(default=TrainConfig.epochs, description="outer iterations of Algorithm 1")
     backbone = luigi.ChoiceParameter(choices=list(BACKBONES), default="efficientnet_lite0",
                                      description="f(·; θx): efficientnet_lite0 (ImageNet weights, installed), cnnf "
                                                  "(the paper's CNN-F), alexnet or resnet18 (torchvision)")
@@ -88,7 +256,7 @@ class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):
 
 class OneChain(Chain):
     """The stages after training, one chain each: `train_overrides` names the TrainDIVAFN it is made from."""
-    train_overrides = luigi.DictParameter(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
+    train_overrides = ChainOverrides(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
                                           '{"use_keyframes": false}, {"c": 32}); they reach the digest through the '
                                           "input's path")
     digest_excludes = ("train_overrides",)

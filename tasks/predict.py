@@ -19,7 +19,7 @@ from pipeline.errors import DataError
 
 from .base import ArtifactTask
 from .classifier import FitClassifier
-from .params import Chain
+from .params import Chain, Count
 
 log = logging.getLogger("luigi-interface")
 
@@ -37,15 +37,18 @@ class VideosParameter(luigi.Parameter):
         if not str(x).strip():
             raise DataError("--videos is empty: give a folder of videos (searched recursively) or a .txt list of "
                             "paths.")
-        _videos(str(x))
+        try:
+            _videos(str(x))
+        except DataError as e:
+            raise DataError(f"--videos: {e}") from None
         return x
 
 
 class Predicting(Chain):
     videos = VideosParameter(description="a folder of videos (searched recursively) or a .txt list of video paths")
-    top_k = luigi.IntParameter(default=5, description="classes listed per video, with their scores")
-    shards = luigi.IntParameter(default=1, description="how many shards the videos are split into (PredictShard)")
-    contact_sheet = luigi.IntParameter(default=8, description="videos shown on the contact sheet (the first ones)")
+    top_k = Count(default=5, description="classes listed per video, with their scores")
+    shards = Count(default=1, description="how many shards the videos are split into (PredictShard)")
+    contact_sheet = Count(default=8, at_least=0, description="videos shown on the contact sheet (the first ones)")
 
     def video_list(self) -> tuple:
         return _videos(str(self.videos))
@@ -60,7 +63,7 @@ class Predicting(Chain):
 
 class PredictShard(Predicting, ArtifactTask):
     """Predictions for shard `shard` of the videos, with the experiment's trained chain → shard-XXX.h5."""
-    shard = luigi.IntParameter(default=0, description="which shard of the videos")
+    shard = Count(default=0, at_least=0, description="which shard of the videos")
     digest_excludes = ("shard",)   # all shards of one prediction share a folder
     resources = {"gpu": 1}
 

@@ -5,7 +5,7 @@ import luigi
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
-from .params import OneChain
+from .params import OneChain, Positives
 from .train import DumpFeatures
 
 log = logging.getLogger("luigi-interface")
@@ -13,7 +13,7 @@ log = logging.getLogger("luigi-interface")
 
 class ProjectSemantics(OneChain, ArtifactTask):
     """Auto-F/H/G/E in closed form on the dumped features → W_F, W_H, W_G, W_E and semantic features."""
-    lambda_grid = luigi.ListParameter(default=[1e-2, 1e-1, 1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6],
+    lambda_grid = Positives(default=[1e-2, 1e-1, 1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6],
                                       description="λ candidates (SAE's range)")
     keyframe_pooling = luigi.ChoiceParameter(choices=["mean", "max"], default="mean",
                                              description="h from a video's keyframes")

@@ -10,33 +10,34 @@ from .base import ArtifactTask
 from .classnames import EmbedClassNames
 from .data import BuildManifest, PrepareImages
 from .extract import CheckRejects, ExtractKeyframes, ExtractVideoFeatures
-from .params import Dataset, Device, ImageSize, OneChain, Seed, ShareParameter, Training, Videos
+from .params import (MIN_IMAGE_SIZE, Count, Dataset, Device, Fraction, ImageSize, NonNegative, OneChain, Positive,
+                     Seed, Training, Videos)
 
 log = logging.getLogger("luigi-interface")
 
 
 class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTask):
     """θx (image/keyframe network f), θy (video net g), W_F, W_H, W_G by Algorithm 1 → model.pt."""
-    c = luigi.IntParameter(default=64, description="length of the domain-invariant representation")
-    fc_dim = luigi.IntParameter(default=4096, description="width of f's hidden fully connected layers (CNN-F's "
-                                                          "full6/full7; efficientnet_lite0's new full7)")
-    video_hidden = luigi.IntParameter(default=8192, description="width of the video net's full1")
+    c = Count(default=64, description="length of the domain-invariant representation")
+    fc_dim = Count(default=4096, description="width of f's hidden fully connected layers (CNN-F's full6/full7; "
+                                             "efficientnet_lite0's new full7)")
+    video_hidden = Count(default=8192, description="width of the video net's full1")
     # Algorithm 1's settings: their defaults are TrainConfig's (pipeline/method/train_config.py), declared there once.
-    batch_size = luigi.IntParameter(default=TrainConfig.batch_size, description="N_x = N_y")
-    lr_x = luigi.FloatParameter(default=TrainConfig.lr_x, description="AdamW learning rate of f's new layers")
-    lr_trunk = luigi.FloatParameter(default=TrainConfig.lr_trunk, description="an ImageNet-initialised trunk learns "
-                                    "at lr_trunk · lr_x (0: frozen; efficientnet_lite0's recipe, docs/method.md)")
-    lr_y = luigi.FloatParameter(default=TrainConfig.lr_y, description="AdamW learning rate of the video net g")
-    weight_decay = luigi.FloatParameter(default=TrainConfig.weight_decay, description="AdamW's decoupled weight decay")
-    alpha_fg = luigi.FloatParameter(default=TrainConfig.alpha_fg, description="weight of L_sim(F, G)")
-    alpha_hg = luigi.FloatParameter(default=TrainConfig.alpha_hg, description="weight of L_sim(H, G)")
-    alpha_fh = luigi.FloatParameter(default=TrainConfig.alpha_fh, description="weight of L_sim(F, H)")
-    beta = luigi.FloatParameter(default=TrainConfig.beta, description="weight of the autoencoder terms")
-    lam = luigi.FloatParameter(default=TrainConfig.lam, description="λ of the autoencoder terms in training")
+    batch_size = Count(default=TrainConfig.batch_size, description="N_x = N_y")
+    lr_x = Positive(default=TrainConfig.lr_x, description="AdamW learning rate of f's new layers")
+    lr_trunk = NonNegative(default=TrainConfig.lr_trunk, description="an ImageNet-initialised trunk learns at "
+                           "lr_trunk · lr_x (0: frozen; efficientnet_lite0's recipe, docs/method.md)")
+    lr_y = Positive(default=TrainConfig.lr_y, description="AdamW learning rate of the video net g")
+    weight_decay = NonNegative(default=TrainConfig.weight_decay, description="AdamW's decoupled weight decay")
+    alpha_fg = NonNegative(default=TrainConfig.alpha_fg, description="weight of L_sim(F, G)")
+    alpha_hg = NonNegative(default=TrainConfig.alpha_hg, description="weight of L_sim(H, G)")
+    alpha_fh = NonNegative(default=TrainConfig.alpha_fh, description="weight of L_sim(F, H)")
+    beta = NonNegative(default=TrainConfig.beta, description="weight of the autoencoder terms")
+    lam = Positive(default=TrainConfig.lam, description="λ of the autoencoder terms in training")
     augment = luigi.BoolParameter(default=TrainConfig.augment, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                   description="random flips and shifts of the still items in training")
-    augment_p = ShareParameter(default=TrainConfig.augment_p, description="the share of each batch's stills "
-                               "augmented, 0 … 1 (the others' features refresh the buffers; docs/method.md)")
+    augment_p = Fraction(default=TrainConfig.augment_p, description="the share of each batch's stills augmented, "
+                         "0 … 1 (the others' features refresh the buffers; docs/method.md)")
     balanced = luigi.BoolParameter(default=TrainConfig.balanced, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                    description="L_sim: the mean of its same-class pairs' and its different-class "
                                                "pairs' means (false: the mean over all pairs; docs/method.md)")
@@ -57,6 +58,27 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                         description="train on the training videos' keyframes (false: images and videos "
                                                     "only; the H–G and F–H terms vanish)")
+
+    IMAGENET_BY_DEFAULT = ("efficientnet_lite0",)   # pipeline.method.pretrained.default_weights (it imports torch)
+
+    def conflicting_settings(self) -> dict:
+        least = MIN_IMAGE_SIZE[self.backbone]
+        if self.image_size < least:
+            return {"image_size": f"the {self.backbone} backbone takes images of at least {least} px (smaller, its "
+                                  f"last pooling has nothing left to pool); give {least} or more, or another "
+                                  f"--backbone."}
+        return {}
+
+    def unused_settings(self) -> dict:
+        out = {}
+        if not self.augment:
+            out["augment_p"] = ("augment is false, so no still is augmented and this share would be ignored; drop it, "
+                                "or set augment true.")
+        if not self.pretrained and self.backbone not in self.IMAGENET_BY_DEFAULT:
+            out["lr_trunk"] = (f"{self.backbone} is trained from scratch here (no pretrained file), so it has no "
+                               f"ImageNet trunk to slow down and this setting would be ignored; drop it, or give the "
+                               f"backbone's ImageNet weights as --TrainDIVAFN-pretrained FILE.")
+        return out
 
     def requires(self):
         shards = range(self.n_shards)

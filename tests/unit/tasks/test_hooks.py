@@ -6,10 +6,12 @@ import sys
 def test_one_gpu_task_per_machine(tmp_path, monkeypatch):
     """Besides luigid's `gpu` resource, a CUDA task holds its GPU's lock file on its machine while it runs."""
     from tasks import hooks as base
+    from tasks import params
     from tasks.train import DumpFeatures, TrainDIVAFN
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(base, "LOCK_DIR", str(tmp_path))
+    monkeypatch.setattr(params, "cuda_device_count", lambda: 2)     # as on a machine with two GPUs
     assert TrainDIVAFN.resources == DumpFeatures.resources == {"gpu": 1}
     assert base.gpu_lock_path(TrainDIVAFN(pair="SYNTHETIC", device="cpu")) is None
     task = TrainDIVAFN(pair="SYNTHETIC", device="cuda:1")

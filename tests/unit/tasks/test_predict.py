@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.errors import DataError
 from tests.helpers.media import write_clip
-from tests.unit.tasks.test_settings import VALUES, stages_of
+from tests.unit.tasks.test_settings import PAIR, VALUES, stages_of
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ def videos(tmp_path):
 def test_predict_uses_the_chain_of_the_same_settings(videos):
     given = {k: v for k, v in VALUES.items()}
     args = [a for k, v in given.items() for a in (f"--{k.replace('_', '-')}", v)]
-    stages = stages_of("Predict", "--pair", "SYNTHETIC", "--videos", str(videos), "--shards", "3", *args)
-    run = stages_of("RunExperiment", "--pair", "SYNTHETIC", *args)
+    stages = stages_of("Predict", "--pair", PAIR, "--videos", str(videos), "--shards", "3", *args)
+    run = stages_of("RunExperiment", "--pair", PAIR, *args)
     fit = {t.task_id for t in stages if t.get_task_family() == "FitClassifier"}
     assert fit == {t.task_id for t in run if t.get_task_family() == "FitClassifier"}      # the experiment's own chain
     assert sorted(t.shard for t in stages if t.get_task_family() == "PredictShard") == [0, 1, 2]

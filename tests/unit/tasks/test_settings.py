@@ -11,9 +11,12 @@ from pipeline.errors import DataError
 from tasks import base, config
 from tasks.params import SHARED
 
-# A value for each shared setting that differs from luigi.cfg's (SYNTHETIC: n_shards 2, image_size 64, epochs 10).
+# A value for each shared setting that differs from the code's (and luigi.cfg's SYNTHETIC: n_shards 2, image_size 64,
+# epochs 10), for a pair read from a data root (SYNTHETIC's is generated: --data-root is refused for it) and a backbone
+# that takes 48 px.
 VALUES = dict(data_root="/somewhere", split="2", image_size="48", keyframes="2", n_shards="3", seed="5", device="cpu",
-              epochs="2", backbone="alexnet")
+              epochs="2", backbone="resnet18")
+PAIR = "Stanford40_UCF101"
 
 
 def parse(*argv):
@@ -47,7 +50,7 @@ def test_the_table_of_values_covers_every_shared_setting():
 def test_shared_settings_on_the_command_line_reach_every_stage(root):
     given = {k: v for k, v in VALUES.items() if not (root == "SeedSweep" and k == "seed")}
     args = [a for k, v in given.items() for a in (f"--{k.replace('_', '-')}", v)]
-    stages = stages_of(root, "--pair", "SYNTHETIC", *args)
+    stages = stages_of(root, "--pair", PAIR, *args)
     for name, value in given.items():
         having = [t for t in stages if name in t.param_kwargs]
         assert having, name
@@ -60,8 +63,8 @@ def test_shared_settings_on_the_command_line_reach_every_stage(root):
 
 
 def test_a_stage_setting_reaches_its_stage_from_the_root():
-    stages = stages_of("RunExperiment", "--pair", "SYNTHETIC", "--ExtractKeyframes-grid", "5",
-                         "--TrainDIVAFN-c", "8", "--ExtractVideoFeatures-batch-size", "3")
+    stages = stages_of("RunExperiment", "--pair", "SYNTHETIC", "--ExtractKeyframes-grid", "5", "--TrainDIVAFN-c", "8",
+                       "--ExtractVideoFeatures-extractor", "r3d_18", "--ExtractVideoFeatures-batch-size", "3")
     by = lambda fam: [t for t in stages if t.get_task_family() == fam]
     assert all(t.grid == 5 for t in by("ExtractKeyframes")) and by("ExtractKeyframes")
     assert {t.c for t in by("TrainDIVAFN")} == {8}
@@ -146,7 +149,7 @@ def test_a_malformed_value_in_luigi_cfg_names_its_section(section, option, says)
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1"])
 def test_a_share_outside_0_to_1_is_refused_at_parse_time(value):
-    with pytest.raises(DataError, match="share of each batch, 0 … 1"):
+    with pytest.raises(DataError, match=f"--TrainDIVAFN-augment-p: '{value}' is not a number from 0 to 1; give e.g."):
         parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--TrainDIVAFN-augment-p", value)
 
 
@@ -168,3 +171,64 @@ def test_the_video_steps_reach_the_training_stage_and_an_unknown_one_is_refused(
     assert train.video_steps == "algorithm"
     with pytest.raises(DataError, match="'twice' is not one of algorithm, one_pass; give e.g. --TrainDIVAFN-video-steps"):
         parse("TrainDIVAFN", "--pair", "SYNTHETIC", "--TrainDIVAFN-video-steps", "twice")
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["RunExperiment", "--pair", "SYNTHETIC", "--data-root", "mydata/"],
+     "--data-root mydata/: SYNTHETIC is generated (MakeSyntheticData), not read from a data root, so this setting "
+     "would be ignored; drop it"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--ExtractVideoFeatures-weights", "w.pt"],
+     "--ExtractVideoFeatures-weights w.pt: only the extractors r3d_18, r2plus1d_18, mc3_18 read it, and this run's is "
+     "default, so it would be ignored"),
+    (["ExtractVideoFeatures", "--pair", "SYNTHETIC", "--extractor", "r3d_18", "--precomputed-path", "f.npz"],
+     "--precomputed-path f.npz: only the extractor precomputed reads it"),
+    (["TrainDIVAFN", "--pair", "SYNTHETIC", "--augment", "false", "--augment-p", "0.5"],
+     "--augment-p 0.5: augment is false, so no still is augmented"),
+    (["TrainDIVAFN", "--pair", "SYNTHETIC", "--backbone", "cnnf", "--lr-trunk", "0.5"],
+     "--lr-trunk 0.5: cnnf is trained from scratch here (no pretrained file)"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--EmbedClassNames-vectors-path", "v.txt"],
+     "--EmbedClassNames-vectors-path v.txt: the provider glove reads no file"),
+    (["EmbedClassNames", "--pair", "SYNTHETIC", "--provider", "word_vectors", "--vectors-path", "v.txt",
+      "--embedding-dim", "50"], "--embedding-dim 50: the provider word_vectors takes d from its file"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--backbone", "alexnet", "--image-size", "62"],
+     "--image-size 62: the alexnet backbone takes images of at least 63 px"),
+])
+def test_a_setting_the_graph_would_ignore_or_cannot_use_is_refused_naming_where_it_was_given(argv, says):
+    with pytest.raises(DataError) as e:
+        parse(*argv)
+    assert str(e.value).startswith(says) and "\n" not in str(e.value)
+
+
+def with_option(section, option, value):
+    """parse(...) with luigi.cfg's [section] option = value (restored after)."""
+    cfg = luigi.configuration.get_config()
+    before = cfg.get(section, option, None)
+    cfg.set(section, option, value)
+
+    def restore():
+        if before is None:
+            cfg.remove_option(section, option)
+        else:
+            cfg.set(section, option, before)
+    return restore
+
+
+def test_a_data_root_given_for_synthetic_in_luigi_cfg_is_refused_and_one_for_every_pair_is_not():
+    restore = with_option("pair:SYNTHETIC", "data_root", "mydata/")
+    try:
+        with pytest.raises(DataError, match=r"luigi.cfg: \[pair:SYNTHETIC\] data_root = mydata/: SYNTHETIC is generated"):
+            parse("RunExperiment", "--pair", "SYNTHETIC")
+    finally:
+        restore()
+    restore = with_option("divafn", "data_root", "mydata/")      # the data root of every real pair
+    try:
+        assert parse("RunExperiment", "--pair", "SYNTHETIC").data_root == "mydata/"
+    finally:
+        restore()
+
+
+def test_a_pair_section_option_another_stage_uses_is_not_taken_for_an_ignored_one():
+    """[pair:SYNTHETIC] batch_size (luigi.cfg) is TrainDIVAFN's; ExtractVideoFeatures, whose default extractor reads
+    no batch_size, takes it too, and it is not refused there."""
+    stages = stages_of("RunExperiment", "--pair", "SYNTHETIC")
+    assert {t.batch_size for t in stages if t.get_task_family() == "ExtractVideoFeatures"} == {32}
