@@ -210,12 +210,17 @@ def rejects_section(metrics: dict) -> list:
 
 def data_section(metrics: dict) -> list:
     data, classes = metrics["data"], metrics["classes"]
+    split = f"official split {data.get('split', '?')}" if "pair_file" not in metrics else \
+        f"the pair file `{metrics['pair_file']}`"
     L = ["## Data", "",
          f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, "
-         f"videos from `{data.get('video_root', '?')}` (official split {data.get('split', '?')}).", ""]
+         f"videos from `{data.get('video_root', '?')}` ({split}).", ""]
     L += _table(["class", "images (train / test)", "videos (train / test)"],
                 [[c, f"{data['images'][c]['train']} / {data['images'][c]['test']}",
                   f"{data['videos'][c]['train']} / {data['videos'][c]['test']}"] for c in classes])
+    if data.get("ignored"):
+        L += ["", "Not used (hidden files, files that are not images or videos; listed in manifest.json, `ignored`): "
+              + ", ".join(f"{n} under the {side} root" for side, n in sorted(data["ignored"].items())) + "."]
     return L + ["", f"- class-name embedding S: {metrics['embedding']}",
                 f"- network weights: {metrics['weights']}",
                 "- autoencoder λ (chosen by cross-validation on the training items): "
