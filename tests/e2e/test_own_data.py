@@ -298,8 +298,8 @@ def test_a_setting_the_pair_file_cannot_take_is_refused_as_a_bad_setting(own_tre
                      TABLE, f'root = "{root}/photos"')
     cases = [(["--split", "2"], "", "--split 2: the videos of"),
              ([], "[pair:OwnTiyn]\nepochs = 1\n", "no pair 'OwnTiyn' (did you mean OwnTiny?)")]
-    for args, cfg, says in cases:
-        r = run_luigi(["RunExperiment", "--pair", str(toml), *args], tmp_path, cfg)
+    for args, cfg, says in cases:         # BuildManifest: were the check to pass, the run would stay short
+        r = run_luigi(["BuildManifest", "--pair", str(toml), *args], tmp_path, cfg)
         assert r.returncode == 40, r.stderr[-3000:]
         assert r.stderr.strip().splitlines() == [r.stderr.strip()] and says in r.stderr, r.stderr[-3000:]
         assert not (tmp_path / "artifacts").exists()
