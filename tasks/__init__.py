@@ -20,8 +20,8 @@ each writes and the pipeline/ subpackage it calls:
 
 What every stage shares: base.py (ArtifactTask: digest, freshness, provenance), targets.py (atomic outputs),
 params.py (the settings several stages share), config.py (checks of every setting given), graph.py (a task's
-upstream stages, for the report and prediction), retry.py, hooks.py, cli_logging.py; luigi_compat.py holds every
-use of a Luigi internal and checks the Luigi version.
+upstream stages, for the report and prediction), retry.py, hooks.py, cli_logging.py, progress.py; luigi_compat.py
+holds every use of a Luigi internal and checks the Luigi version.
 
 `luigi --module tasks` imports only this file, so every task is imported here.
 """

@@ -17,15 +17,17 @@ import threading
 from pathlib import Path
 
 import luigi
+from luigi.configuration import get_config
 from luigi.parameter import MissingParameterException
 from luigi.task import flatten
 from luigi.task_register import Register, TaskClassException
 
-from pipeline.data.pairs import PAIRS, get_pair
+from pipeline.data import custom
+from pipeline.data.pairs import PAIRS
 from pipeline.errors import DataError
 from pipeline.io import provenance
 
-from . import cli_logging, config, luigi_compat
+from . import config, luigi_compat, progress
 from .params import SHARED, PairParameter, Refused
 from .retry import RetryPolicy
 from .targets import AtomicTarget
@@ -43,7 +45,8 @@ class ArtifactTask(RetryPolicy, luigi.Task):
     upstream digests), so a change anywhere upstream moves every downstream output, and an unchanged
     stage is found complete and never recomputed.
     """
-    pair = PairParameter(description=f"image→video pair: one of {', '.join(PAIRS)}")
+    pair = PairParameter(description=f"image→video pair: one of {', '.join(PAIRS)}, or a pair file (my_pair.toml: "
+                                     f"your own data, docs/datasets.md)")
     digest_excludes = ()        # parameters that name a part of one output folder (e.g. "shard")
     passes_on = ()              # shared settings only passed on to the inputs (tasks/params.py, Chain)
     # settings added after outputs existed → the value that reproduces those outputs: at that value a setting is
@@ -106,8 +109,11 @@ class ArtifactTask(RetryPolicy, luigi.Task):
 
     def digest_params(self) -> dict:
         """The significant parameters that shape this task's own output (its digest, the report's Parameters)."""
-        return {k: v for k, v in self.to_str_params(only_significant=True).items()
-                if k not in self.digest_excludes and k not in self.passes_on}
+        params = {k: v for k, v in self.to_str_params(only_significant=True).items()
+                  if k not in self.digest_excludes and k not in self.passes_on}
+        if "pair" in params:      # a pair file's name, not its path: what it describes enters BuildManifest's digest
+            params["pair"] = self.pair_name
+        return params
 
     def upstream_paths(self) -> list:
         inputs = self.input()
@@ -144,7 +150,7 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         return [p for p in outputs if mtime(p) < newest]
 
     def folder(self) -> Path:
-        return Path(config.paths().artifacts) / self.pair / f"{self.get_task_family()}-{self.digest()}"
+        return Path(config.paths().artifacts) / self.pair_name / f"{self.get_task_family()}-{self.digest()}"
 
     def artifact(self, filename: str) -> AtomicTarget:
         """A file (or folder) in the task's folder, written with `with self.output().temporary_path() as tmp:`."""
@@ -165,16 +171,22 @@ class ArtifactTask(RetryPolicy, luigi.Task):
         if self.set_progress_percentage is not None:          # None outside a worker's run()
             self.set_progress_percentage(round(100 * fraction, 1))
             self.set_status_message(message)
-        cli_logging.report_progress(self.display_name(), fraction, message)
+        progress.report_progress(self.display_name(), fraction, message)
 
     def display_name(self) -> str:
         """Short name for the terminal: the task family, plus the values that name a part (shard)."""
         parts = [f"{k}={getattr(self, k)}" for k in self.digest_excludes]
-        return f"{self.get_task_family()}({', '.join([self.pair, *parts])})"
+        return f"{self.get_task_family()}({', '.join([self.pair_name, *parts])})"
+
+    @property
+    def pair_name(self) -> str:
+        """The pair's name: `pair` itself, or a pair file's `name` (the folder artifacts/<name>/)."""
+        return custom.pair_name(self.pair)
 
     @property
     def pair_spec(self):
-        return get_pair(self.pair)
+        """The pair (pipeline.data.pairs.Pair): a built-in one, or the one a pair file describes (a PairFile)."""
+        return custom.pair_of(self.pair)
 
 
 _checked = set()               # the command lines (their parsed arguments) whose root task was checked
@@ -211,7 +223,15 @@ def check_settings(root) -> None:
     cannot use (`ArtifactTask.unused_settings`, `conflicting_settings`)."""
     families = _families()
     stages = {f for f in families if issubclass(Register.get_task_cls(f), ArtifactTask)}
-    config.check_config(families, stages, SHARED, tuple(PAIRS))
+    spec = root.pair_spec
+    if isinstance(spec, custom.PairFile):      # a tree's one split: --split 2 is refused, not ignored
+        spec.videos.check_split(getattr(root, "split", 1))
+    # a pair file's name is in no table: its [pair:<name>] section is known while it is run, and the sections of
+    # other pair files are told from misspelt ones by their names (docs/datasets.md, "Your own data")
+    own = (spec.name,) if isinstance(spec, custom.PairFile) else ()
+    sections = [s[len("pair:"):] for s in get_config().sections() if s.startswith("pair:")]
+    others = custom.other_pair_sections(sections, "".join(own))
+    config.check_config(families, stages, SHARED, tuple(PAIRS) + own + others)
     graph = _graph(root)
     in_graph = {t.get_task_family() for t in graph}
     config.check_command_line(root.get_task_family(), families, in_graph, SHARED)
@@ -256,4 +276,4 @@ def _name_the_output(task, paths, pid) -> None:
     if os.getpid() == pid and all(os.path.exists(p) for p in paths):
         more = f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""
         shown = paths[0] + ("/" if os.path.isdir(paths[0]) else "") + more
-        print(f"{task.get_task_family()} {task.pair}: {shown}", file=sys.stderr)
+        print(f"{task.get_task_family()} {task.pair_name}: {shown}", file=sys.stderr)

@@ -12,7 +12,7 @@ KeyboardInterrupt traceback; the exit status is Python's for an interrupt (kille
 Every invocation of `luigi --module tasks ...` also writes its whole log (scheduling, every task's
 lines, progress every 10 %, the summary) to `artifacts/<pair>/logs/<UTC time>-<host>-<pid>.log`,
 opened while the worker schedules the tasks, so that the processes it forks for `--workers N` write to
-the same file. Long tasks draw a progress bar on stderr when it is a terminal (never into logs).
+the same file. Long tasks draw a progress bar on stderr when it is a terminal (tasks/progress.py).
 """
 import atexit
 import datetime
@@ -20,10 +20,8 @@ import difflib
 import logging
 import multiprocessing
 import os
-import shutil
 import socket
 import sys
-import time
 from pathlib import Path
 
 import luigi
@@ -32,14 +30,11 @@ import luigi.worker
 
 from pipeline.errors import DataError
 
-from . import config, luigi_compat
+from . import config, luigi_compat, progress
 
 RUN_ID = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%SZ}-{socket.gethostname()}-{os.getpid()}"
-PROGRESS_LOG = logging.getLogger("divafn.progress")      # run log files only, not the terminal
+PROGRESS_LOG = progress.PROGRESS_LOG
 _run_logs: dict = {}                                     # logs folder → FileHandler
-_bars: dict = {}                                         # task name → (last draw time, last logged decile)
-_bar_on = None                                           # the stream a bar is drawn on, until a line replaces it
-_clock = time.monotonic                                  # seconds, for the bar's throttle (tests set a clock of theirs)
 
 
 class OneLineDataErrors(logging.Filter):
@@ -130,18 +125,6 @@ def say_held() -> None:
             h.emit(record)                   # emit(): past the filter that held it
 
 
-class ClearBar(logging.Filter):
-    """Before a log line reaches the terminal, wipe the progress bar drawn there (the next update redraws it)."""
-
-    def filter(self, record):
-        global _bar_on
-        if _bar_on is not None:
-            _bar_on.write("\r\x1b[2K")
-            _bar_on.flush()
-            _bar_on = None
-        return True
-
-
 class ToLuigi(logging.Handler):
     """Send the library's log records (logger "pipeline.*") to wherever Luigi sends its own."""
 
@@ -199,8 +182,8 @@ def install() -> None:
         atexit.register(say_held)
     if not any(isinstance(f, OneLineDataErrors) for f in logger.filters):
         logger.addFilter(OneLineDataErrors())
-    if not any(isinstance(f, ClearBar) for f in logger.filters):
-        logger.addFilter(ClearBar())
+    if not any(isinstance(f, progress.ClearBar) for f in logger.filters):
+        logger.addFilter(progress.ClearBar())
     lib = logging.getLogger("pipeline")
     if not any(isinstance(h, ToLuigi) for h in lib.handlers):
         lib.addHandler(ToLuigi())
@@ -273,40 +256,3 @@ def commit_run_logs() -> None:
     """A stage of this run completed: from now on its log is written (see DeferredFileHandler)."""
     for handler in _run_logs.values():
         handler.commit()
-
-
-def report_progress(name: str, fraction: float, message: str, stream=None) -> None:
-    """Log every 10 % to the run log; redraw a bar on a terminal at most 5 times a second."""
-    global _bar_on
-    stream = sys.stderr if stream is None else stream
-    now, (last_draw, last_decile) = _clock(), _bars.get(name, (0.0, -1))
-    decile = int(10 * fraction + 1e-9)
-    if decile != last_decile:
-        PROGRESS_LOG.info("%s: %3.0f%% %s", name, 100 * fraction, message)
-        last_decile = decile
-    if _is_tty(stream) and (now - last_draw >= 0.2 or fraction >= 1):
-        width = shutil.get_terminal_size((100, 20)).columns
-        filled = int(20 * min(max(fraction, 0.0), 1.0))
-        line = f"{name} [{'#' * filled}{'.' * (20 - filled)}] {100 * fraction:5.1f}% {message}"
-        stream.write("\r\x1b[2K" + line[:max(width - 1, 10)])
-        stream.flush()
-        last_draw, _bar_on = now, stream
-    _bars[name] = (last_draw, last_decile)
-
-
-def end_progress(name: str, stream=None) -> None:
-    """Clear the task's bar (Luigi's "done"/"failed" line follows)."""
-    global _bar_on
-    stream = sys.stderr if stream is None else stream
-    drawn = _bars.pop(name, (0.0, -1))[0] > 0
-    if drawn and _is_tty(stream):
-        stream.write("\r\x1b[2K")
-        stream.flush()
-        _bar_on = None
-
-
-def _is_tty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -17,6 +17,7 @@ from pathlib import Path
 import luigi
 from luigi.configuration import get_config
 
+from pipeline.data import custom
 from pipeline.errors import DataError
 
 from . import luigi_compat
@@ -39,7 +40,7 @@ def _given_on_cli(task_family: str, name: str) -> bool:
 def resolve(task_cls, params, values: dict, explicit: set) -> dict:
     """Apply layers 2 and 4 to the values Luigi resolved (layers 1, 3, 5)."""
     cfg, family = get_config(), task_cls.get_task_family()
-    pair_section = f"pair:{values.get('pair')}"
+    pair_section = f"pair:{custom.pair_name(values.get('pair'))}"      # a pair file's: [pair:<its name>]
     for name, p in params:
         if name in explicit or _given_on_cli(family, name):
             continue

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import luigi
 
-from pipeline.data import manifest, synthetic
+from pipeline.data import custom, manifest, synthetic
 
 from .base import ArtifactTask
 from .config import paths
@@ -53,7 +53,8 @@ class BuildManifest(Dataset, ArtifactTask):
     """Every item of the pair (path, class, split, modality), after checking the dataset layout.
 
     Every other stage depends on this one, so a missing or incomplete dataset stops the run here, with
-    one error listing every problem, before anything is computed or written.
+    one error listing every problem, before anything is computed or written. A pair file (--pair my_pair.toml)
+    names its own folders: --data-root and [datasets] do not apply to it.
     """
     def requires(self):
         return self.clone(MakeSyntheticData) if self.pair == "SYNTHETIC" else []
@@ -63,6 +64,9 @@ class BuildManifest(Dataset, ArtifactTask):
             return {"data_root": "SYNTHETIC is generated (MakeSyntheticData), not read from a data root, so this "
                                  "setting would be ignored; drop it, or give the --pair of the datasets under it "
                                  "(docs/datasets.md)."}
+        if custom.is_pair_file(self.pair):
+            return {"data_root": f"{self.pair_name} is a pair file, whose roots are its own ([images] root, [videos] "
+                                 "root), so this setting would be ignored; drop it, or change the roots in the file."}
         return {}
 
     @property
@@ -77,25 +81,34 @@ class BuildManifest(Dataset, ArtifactTask):
         """(data root, {dataset folder: override}) this run reads from."""
         if self.pair == "SYNTHETIC":
             return Path(self.input().path), {}
+        if custom.is_pair_file(self.pair):     # its roots are its own (manifest.dataset_roots): the file's folder
+            return Path(self.pair_spec.path).parent, {}
         overrides = {ds.folder: getattr(datasets(), ds.folder.lower())
                      for ds in (self.pair_spec.images, self.pair_spec.videos)}
         return Path(self.data_root or paths().data_root), overrides
 
     def digest(self) -> str:
         """The parameters' digest, plus where the data is read from (the [datasets] overrides, the
-        [paths] default): pointing the pipeline at other data makes a new manifest."""
+        [paths] default): pointing the pipeline at other data makes a new manifest. A pair file adds what it
+        describes (custom.pair_digest: its content, not its path or modification time)."""
         if self.pair == "SYNTHETIC":
             return super().digest()
         root, overrides = self.roots()
         roots = manifest.dataset_roots(self.pair_spec, root, overrides)
         where = sorted((side, str(p.absolute())) for side, p in roots.items())
-        return hashlib.sha256(f"{super().digest()} {where}".encode()).hexdigest()[:12]
+        described = f" {custom.pair_digest(self.pair_spec)}" if custom.is_pair_file(self.pair) else ""
+        return hashlib.sha256(f"{super().digest()} {where}{described}".encode()).hexdigest()[:12]
 
     def run(self):
         root, overrides = self.roots()
+        if getattr(self.pair_spec, "warning", ""):          # a pair file's classes found on one side only
+            log.warning("BuildManifest %s: %s", self.pair_name, self.pair_spec.warning)
         m = manifest.build(self.pair_spec, root, self.split, overrides)
-        log.info("%s: %d classes, %d images, %d videos (%d train / %d test)", self.pair, len(m.classes), len(m.images),
-                 len(m.videos), len(m.videos_in("train")), len(m.videos_in("test")))
+        log.info("%s: %d classes, %d images, %d videos (%d train / %d test)", self.pair_name, len(m.classes),
+                 len(m.images), len(m.videos), len(m.videos_in("train")), len(m.videos_in("test")))
+        for side, ignored in m.ignored.items():           # a pair file's tree: hidden and non-media files
+            log.info("%s: %d files under the %s root are not %s and were ignored (manifest.json `ignored`), e.g. %s",
+                     self.pair_name, len(ignored), side, side, ignored[0])
         with self.output().temporary_path() as tmp:
             m.to_json(tmp)
 

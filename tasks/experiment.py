@@ -41,9 +41,11 @@ class RunExperiment(Chain, ArtifactTask):
         paths = dict(results=inp["compare"].path, features=inp["features"].path, semantic=inp["semantic"].path,
                      model=inp["model"].path, manifest=inp["manifest"].path, classnames=inp["classnames"].path,
                      rejects=inp["rejects"].path)
-        metrics, res, feats, history = report.collect(self.pair, self.seed, self.split, paths, graph)
+        metrics, res, feats, history = report.collect(self.pair_name, self.seed, self.split, paths, graph)
+        if self.pair != self.pair_name:          # a pair file: the report names it
+            metrics["pair_file"] = self.pair
         self.progress(0.3, "drawing the figures")
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
             report.write_metrics(tmp, report.write_report(tmp, metrics, res, feats, history))
-        log.info("RunExperiment %s: report in %s", self.pair, Path(self.output().path) / "report.md")
+        log.info("RunExperiment %s: report in %s", self.pair_name, Path(self.output().path) / "report.md")

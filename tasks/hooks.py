@@ -22,7 +22,7 @@ from pathlib import Path
 import luigi
 from luigi.task import flatten
 
-from . import cli_logging, config
+from . import cli_logging, config, progress
 from .base import ArtifactTask
 from .luigi_compat import keep_ctrl_c
 from .targets import AtomicTarget, remove
@@ -60,7 +60,7 @@ def gpu_lock_path(task):
 @keep_ctrl_c
 def _open_run_log_while_scheduling(task, *dep):
     """In the worker's own process, before it forks: the forked task processes inherit the file."""
-    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair_name / "logs")
 
 
 @ArtifactTask.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)
@@ -82,7 +82,7 @@ def _before_run(task):
     global _gpu_lock_fd
     if multiprocessing.parent_process() is not None:   # forked by the worker: its Ctrl-C stops this process
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # (a traceback here would only repeat the worker's line)
-    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair / "logs")
+    cli_logging.open_run_log(Path(config.paths().artifacts) / task.pair_name / "logs")
     for path in task.stale_outputs():
         log.info("removing %s: older than the inputs it was made from", path)
         remove(path)
@@ -119,7 +119,7 @@ def _after_run(task, *exc):
     global _gpu_lock_fd
     if not exc:
         cli_logging.commit_run_logs()
-    cli_logging.end_progress(task.display_name())
+    progress.end_progress(task.display_name())
     if _gpu_lock_fd is not None:
         os.close(_gpu_lock_fd)            # releases the flock
         _gpu_lock_fd = None

@@ -21,6 +21,7 @@ import re
 import luigi
 
 from models import BACKBONES
+from pipeline.data import custom
 from pipeline.data.pairs import get_pair
 from pipeline.errors import DataError
 from pipeline.method.train_config import TrainConfig
@@ -29,9 +30,14 @@ from . import luigi_compat
 
 
 class PairParameter(luigi.Parameter):
-    """A pair name from pipeline.data.pairs.PAIRS; an unknown name fails before anything runs."""
+    """A pair name from pipeline.data.pairs.PAIRS, or the path of a pair file (…/name.toml, pipeline.data.custom);
+    an unknown name or a bad file fails before anything runs. A file's value is its absolute path, so that a task
+    made again in another process (a worker, luigid) reads the same file; its `name` names artifacts/<name>/, and
+    the path enters no digest (ArtifactTask.digest_params)."""
 
     def normalize(self, x):
+        if custom.is_pair_file(x):
+            return custom.pair_of(x).path      # raises DataError naming the file, the key and the fix
         get_pair(x)          # raises DataError naming the known pairs
         return x
 

@@ -121,5 +121,5 @@ def chain_of(fit):
     from . import config
     from .graph import stage_graph
     graph = stage_graph(fit)
-    return from_graph(fit.pair, {k: p for k, (p, _) in graph.items()}, {k: o for k, (_, o) in graph.items()},
-                      Path(config.paths().artifacts) / fit.pair, str(Path(fit.output()["results"].path).parent))
+    return from_graph(fit.pair_name, {k: p for k, (p, _) in graph.items()}, {k: o for k, (_, o) in graph.items()},
+                      Path(config.paths().artifacts) / fit.pair_name, str(Path(fit.output()["results"].path).parent))

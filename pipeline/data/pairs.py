@@ -135,4 +135,5 @@ def get_pair(name: str) -> Pair:
     try:
         return PAIRS[name]
     except KeyError:
-        raise DataError(f"unknown pair {name!r}; use --pair with one of: {', '.join(PAIRS)}") from None
+        raise DataError(f"unknown pair {name!r}; use --pair with one of: {', '.join(PAIRS)}, or the path of a pair "
+                        f"file describing your own data (my_pair.toml; docs/datasets.md, \"Your own data\").") from None

@@ -119,19 +119,23 @@ def summarize_json(path: Path) -> dict:
     attrs = {k: (_scalars_only(v) if k in holds else v) for k, v in doc.items() if k not in whole}
     attrs = {k: v for k, v in attrs.items() if v != {} or k not in holds}
     classes = doc.get("classes")
-    counts, kind = {}, path.stem
+    counts, kind, notes = {}, path.stem, []
     if isinstance(doc.get("images"), list) and isinstance(doc.get("videos"), list):     # manifest.json
         kind = "manifest"
         for what in ("images", "videos"):
             items = doc[what]
             if items:
                 counts[what] = _count([it["label"] for it in items], classes, [it["split"] for it in items])
+        if isinstance(doc.get("ignored"), dict):       # a pair file's tree: the files that are no items, counted
+            attrs["ignored"] = {side: len(paths) for side, paths in doc["ignored"].items()}
+            notes.append("ignored: files under each root that are not images/videos (hidden files, notes.txt, "
+                         "Thumbs.db …), not used; manifest.json lists them")
     elif isinstance(doc.get("test_labels"), list):                                       # results.json
         counts["test_labels"] = _count(doc["test_labels"], classes)
     prov = doc.get("provenance") if isinstance(doc.get("provenance"), dict) else {}
     return dict(path=str(path), format="json", kind=kind, made_by=prov.get("task") or made_by_folder(path),
                 task_id=prov.get("task_id"), size_bytes=path.stat().st_size, datasets=datasets, attrs=attrs,
-                class_counts=counts, notes=[])
+                class_counts=counts, notes=notes)
 
 
 def _scalars_only(d):

@@ -3,105 +3,9 @@ import math
 
 from pipeline.evaluation.methods import METHODS
 from pipeline.report.figures import MODALITIES, TERM_TEXT
-from pipeline.report.stats import CAP, NEIGHBOURS, own_cluster
+from pipeline.report.stats import CAP, NEIGHBOURS
+from pipeline.report.verdict import MODALITY_NAMES, and_list, clusters_text, neighbour_shares_text, pct, verdict
 from pipeline.text import count
-
-
-def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1%}"
-
-
-def _p(p) -> str:
-    """'= 0.03' or '< 0.001', to follow a 'p'."""
-    return f"= {p:.2g}" if p >= 0.001 else "< 0.001"
-
-
-def verdict(metrics: dict) -> str:
-    """One paragraph on what the run shows: DIVAFN against the video-only baseline, against the same pipeline on
-    the untrained networks (what training adds), against its ablations, and whether the domains aligned."""
-    acc, chance, n, tests = metrics["accuracy"], metrics["chance"], metrics["n_test_videos"], metrics["tests"]
-    d = acc.get("divafn")
-    if d is None:
-        return "This run scored no `divafn` method; see the accuracy table."
-    vs_chance = tests["divafn_above_chance_p"]
-    chance_txt = (f"above chance ({_pct(chance)}, binomial p {_p(vs_chance)})" if vs_chance < 0.05
-                  else f"not distinguishable from chance ({_pct(chance)}, binomial p {_p(vs_chance)})")
-
-    def against(m):   # (difference in points, McNemar p, "significantly ahead" / "behind" / "within noise")
-        diff, p = 100 * (d - acc[m]), tests.get(f"divafn_vs_{m}_p", 1.0)
-        return diff, p, ("ahead" if diff > 0 and p < 0.05 else "behind" if diff < 0 and p < 0.05 else "level")
-
-    def against_sentence(m, words, what):   # words: the sentence's opening for "ahead" / "behind" / "level"
-        diff, p, how = against(m)
-        return f"{words[how]} {what} {_pct(acc[m])} ({diff:+.1f} points, McNemar p {_p(p)})."
-
-    parts = [against_sentence("video_only", {"ahead": "**The images and keyframes helped.**",
-                                             "behind": "**The adaptation hurt.**",
-                                             "level": "**Inconclusive against the videos alone.**"},
-                              f"DIVAFN recognises {_pct(d)} of the {n} test videos, the video-only baseline")
-             if "video_only" in acc else f"DIVAFN recognises {_pct(d)} of the {n} test videos."]
-    if "divafn_untrained" in acc:
-        parts.append(against_sentence("divafn_untrained", {"ahead": "Training helped:",
-                                                           "behind": "**Training did not help:** it made things worse;",
-                                                           "level": "**Training did not measurably help:**"},
-                                      "the same pipeline on the networks' initial weights reaches"))
-    others = [m for m in acc if m not in ("divafn", "divafn_untrained", "video_only")]
-    better = [m for m in others if against(m)[2] == "behind"]
-    level = [m for m in others if against(m)[2] == "level" and acc[m] > d]
-    if better:
-        parts.append("Significantly ahead of DIVAFN: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in better) + ".")
-    if level:
-        parts.append("Ahead within noise: " + ", ".join(f"`{m}` ({_pct(acc[m])})" for m in level) + ".")
-    alignment = metrics.get("alignment", {})
-    if "after" in alignment:
-        parts.append(alignment_verdict(alignment["after"], alignment.get("before", {}),
-                                       metrics.get("modality_neighbours", {}).get("after", {}), chance))
-    return " ".join(parts) + f" DIVAFN is {chance_txt}. One test video is {100 / max(n, 1):.1f} points."
-
-
-MODALITY_NAMES = {key: label for key, label, _, _ in MODALITIES}     # F → images, H → keyframes, G → videos
-
-
-def alignment_verdict(after: dict, before: dict, neighbours: dict, chance: float) -> str:
-    """The verdict on alignment, by two named rules, with their numbers. after, before: direction → cross-modal
-    nearest-class-mean accuracy (stats.alignment_scores; before may be {}); neighbours: modality → its own-modality
-    neighbour shares after training (stats.modality_neighbours; may be {}); chance: 1 / number of classes."""
-    rows = "; ".join(f"{k} {_pct(v)}, {v / chance:.1f}× chance" + (f" (before training {_pct(before[k])})"
-                                                                    if k in before else "") for k, v in after.items())
-    aligned = all(v >= 2 * chance for v in after.values())
-    text = (f"By the nearest-class-mean rule (each test item of the target modality labelled by the nearest class mean "
-            f"of the source modality; aligned: at least twice chance, {_pct(2 * chance)}, in every direction), "
-            + ("the domains aligned class by class" if aligned else "**the domains did not align class by class**")
-            + f": {rows}.")
-    if neighbours:
-        text += f" {_clusters(neighbours).capitalize()}. {_neighbour_shares(neighbours)}."
-    return text
-
-
-def _clusters(neighbours: dict) -> str:
-    """Which modalities form a cluster of their own (stats.own_cluster), in words."""
-    apart = [MODALITY_NAMES[k] for k, share in neighbours.items() if own_cluster(share)]
-    if not apart:
-        return "the modalities mix: none forms a cluster of its own"
-    if len(apart) == len(neighbours):
-        return f"the modalities do not mix: the {_and(apart)} each still form a cluster of their own"
-    return f"the {_and(apart)} still form {'a cluster' if len(apart) == 1 else 'clusters'} of their own"
-
-
-def _neighbour_shares(neighbours: dict) -> str:
-    """"Of a point's 10 nearest neighbours (…), 99% of an image's, … are of its own modality, against …"."""
-    article = lambda word: "an" if word[0] in "aeiou" else "a"
-    singular = {k: MODALITY_NAMES[k][:-1] for k in neighbours}                     # image, keyframe, video
-    return (f"Of a point's {NEIGHBOURS} nearest neighbours (cosine, in the c-dimensional space, among the points "
-            f"projection.png draws), "
-            + _and([f"{_pct(share['same'])} of {article(singular[k])} {singular[k]}'s"
-                    for k, share in neighbours.items()])
-            + " are of its own modality, against " + _and([_pct(share["mixed"]) for share in neighbours.values()])
-            + " if the modalities were mixed")
-
-
-def _and(words: list) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _table(header, rows, align=None) -> list:
@@ -148,8 +52,8 @@ def accuracy_section(metrics: dict) -> list:
         a = acc[m]
         se = math.sqrt(a * (1 - a) / n) if n else float("nan")
         name = f"**{m}**" if m == "divafn" else m
-        rows.append([name, METHODS.get(m, {}).get("uses", ""), _pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
-    rows.append(["chance", "1 / number of classes", _pct(metrics["chance"]), "", ""])
+        rows.append([name, METHODS.get(m, {}).get("uses", ""), pct(a), f"{round(a * n)}/{n}", f"±{se:.1%}"])
+    rows.append(["chance", "1 / number of classes", pct(metrics["chance"]), "", ""])
     L += _table(["method", "uses", "accuracy", "correct", "s.e."], rows, "llrrr")
     L += [""] + [f"- **{m}** ({METHODS[m]['input']}): {METHODS[m]['how']}." for m in methods if m in METHODS]
     L += ["- s.e.: binomial standard error of an accuracy over the test videos; the verdict above compares "
@@ -160,7 +64,7 @@ def accuracy_section(metrics: dict) -> list:
 def per_class_section(metrics: dict) -> list:
     methods, per, counts = _methods(metrics), metrics["per_class_by_method"], metrics["n_test_per_class"]
     return (["## Per-class accuracy", ""]
-            + _table(["class", "test videos", *methods], [[c, counts[i], *(_pct(per[m][i]) for m in methods)]
+            + _table(["class", "test videos", *methods], [[c, counts[i], *(pct(per[m][i]) for m in methods)]
                                                           for i, c in enumerate(metrics["classes"])]) + [""])
 
 
@@ -199,12 +103,13 @@ def alignment_section(metrics: dict, fig: _Figures) -> list:
     if "projection" in figs:
         k = fig.next()
         drawn = metrics.get("projection_points", {})
-        what = _and([f"{MODALITY_NAMES[key]} ({key}, {shape}; " + (
+        what = and_list([f"{MODALITY_NAMES[key]} ({key}, {shape}; " + (
             f"all {n['drawn']}" if n["drawn"] == n["of"] else f"a random {n['drawn']} of the {n['of']}") + ")"
             for (key, _, _, _), shape in zip(MODALITIES, ("circles", "triangles", "squares"))
             if (n := drawn.get(key))])
-        clusters = (f" After training {_clusters(neighbours['after'])}. {_neighbour_shares(neighbours['after'])} "
-                    f"(the legend beside the top row)." if "after" in neighbours else "")
+        after = neighbours.get("after")
+        clusters = (f" After training {clusters_text(after)}. {neighbour_shares_text(after)} "
+                    f"(the legend beside the top row)." if after is not None else "")
         L += [f"![Figure {k}: 2-D projection of F, H, G]({figs['projection']})\\",
               f"*Figure {k}. The {what} of the run (each modality is drawn at most {CAP} times), every feature "
               f"scaled to length 1 and projected on the first two principal axes of the three modalities together"
@@ -218,17 +123,17 @@ def alignment_section(metrics: dict, fig: _Figures) -> list:
               "DumpFeatures folder and re-run to get them.", ""]
     stages = [s for s in ("before", "after") if s in alignment]
     L += _table(["source → target", *(f"{s} training" for s in stages)],
-                [[p, *(_pct(alignment[s][p]) for s in stages)] for p in alignment["after"]]
+                [[p, *(pct(alignment[s][p]) for s in stages)] for p in alignment["after"]]
                 + [[f"own modality among {NEIGHBOURS} nearest neighbours: {label} "
-                    f"({_pct(neighbours['after'][k]['mixed'])} if mixed)",
-                    *(_pct(neighbours[s][k]["same"]) for s in stages)]
+                    f"({pct(neighbours['after'][k]['mixed'])} if mixed)",
+                    *(pct(neighbours[s][k]["same"]) for s in stages)]
                    for k, label, _, _ in MODALITIES if all(s in neighbours for s in stages)]
                 + [[f"mean cosine between {k} items ({label})",
                     *(f"{metrics['feature_cosines'][s][k]:.3f}" for s in stages)]
                    for k, label, _, _ in MODALITIES if "feature_cosines" in metrics])
     return L + ["", f"*Each test item of the target modality is labelled by the nearest (cosine) class mean of the "
                     f"source modality, in the c-dimensional space shared by F, H and G; chance is "
-                    f"{_pct(metrics['chance'])}. Cross-modal accuracy well above chance means the modalities are "
+                    f"{pct(metrics['chance'])}. Cross-modal accuracy well above chance means the modalities are "
                     f"aligned class by class; the verdict calls them aligned at twice chance in every direction. Own "
                     f"modality: the share of a point's {NEIGHBOURS} nearest neighbours (cosine, among the points "
                     f"drawn in the figure) of its own modality; near the mixed share the modalities mix, near 100% "
@@ -264,12 +169,17 @@ def rejects_section(metrics: dict) -> list:
 
 def data_section(metrics: dict) -> list:
     data, classes = metrics["data"], metrics["classes"]
+    split = f"official split {data.get('split', '?')}" if "pair_file" not in metrics else \
+        f"the pair file `{metrics['pair_file']}`"
     L = ["## Data", "",
          f"Pair **{metrics['pair']}**: images from `{data.get('image_root', '?')}`, "
-         f"videos from `{data.get('video_root', '?')}` (official split {data.get('split', '?')}).", ""]
+         f"videos from `{data.get('video_root', '?')}` ({split}).", ""]
     L += _table(["class", "images (train / test)", "videos (train / test)"],
                 [[c, f"{data['images'][c]['train']} / {data['images'][c]['test']}",
                   f"{data['videos'][c]['train']} / {data['videos'][c]['test']}"] for c in classes])
+    if data.get("ignored"):
+        L += ["", "Not used (hidden files, files that are not images or videos; listed in manifest.json, `ignored`): "
+              + ", ".join(f"{n} under the {side} root" for side, n in sorted(data["ignored"].items())) + "."]
     return L + ["", f"- class-name embedding S: {metrics['embedding']}",
                 f"- network weights: {weights_text(metrics['weights'], metrics['backbone'])}",
                 "- autoencoder λ (chosen by cross-validation on the training items): "

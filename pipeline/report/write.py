@@ -27,8 +27,11 @@ def data_summary(manifest, split: int, rejects=()) -> dict:
 
     def root(items):   # an item's path is <dataset root>/<id>
         return os.path.commonpath([it.path[:-len(it.id)] or "." for it in items]) if items else "?"
-    return dict(images=counts(manifest.images, "image"), videos=counts(manifest.videos, "video"),
-                image_root=root(manifest.images), video_root=root(manifest.videos), split=split)
+    out = dict(images=counts(manifest.images, "image"), videos=counts(manifest.videos, "video"),
+               image_root=root(manifest.images), video_root=root(manifest.videos), split=split)
+    if manifest.ignored:          # a pair file's tree: how many hidden and non-media files were not used, per side
+        out["ignored"] = {side: len(paths) for side, paths in manifest.ignored.items()}
+    return out
 
 
 def write_report(folder, metrics: dict, results: dict, features: dict, history: list) -> dict:

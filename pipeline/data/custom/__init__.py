@@ -22,10 +22,14 @@ case (tree.media_suffixes); hidden and other files are counted in the manifest (
 The API: `load_pair_file(path)` → `PairFile`, a `Pair` whose `images`/`videos` are `Source`s: they know their
 folders (`pipeline.data.manifest.dataset_roots` returns them) and read themselves (`manifest.build` asks them), so
 `manifest.build(pair_file, data_root, split)` makes its manifest as for a built-in pair. `PairFile.warning` is a
-line to log (classes on one side only), `pair_file_digest(path)` the hash of the file's content for the digests,
-`is_pair_file(value)` tells a --pair value that names a file.
+line to log (classes on one side only); `is_pair_file(value)` tells a --pair value that names a file, `pair_of`
+and `pair_name` give the pair and the name (artifacts/<name>/) a --pair value names, built-in or file;
+`pair_digest(pair_file)` is what the file describes, hashed (its content, not its path or time) for the digests;
+`other_pair_sections` tells luigi.cfg's [pair:<name>] sections of other pair files from misspelt ones.
 """
-from pipeline.data.custom.pairfile import PairFile, is_pair_file, load_pair_file, pair_file_digest
+from pipeline.data.custom.pairfile import (PairFile, is_pair_file, load_pair_file, other_pair_sections, pair_digest,
+                                           pair_name, pair_of)
 from pipeline.data.custom.tree import SplitRule, Source, media_suffixes
 
-__all__ = ["PairFile", "Source", "SplitRule", "is_pair_file", "load_pair_file", "media_suffixes", "pair_file_digest"]
+__all__ = ["PairFile", "Source", "SplitRule", "is_pair_file", "load_pair_file", "media_suffixes",
+           "other_pair_sections", "pair_digest", "pair_name", "pair_of"]

@@ -9,12 +9,13 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.data.custom import classes
 from pipeline.data.custom.tree import TREE, SplitRule, Source
-from pipeline.data.pairs import PAIRS, Pair
+from pipeline.data.pairs import PAIRS, Pair, get_pair
 from pipeline.errors import DataError
 
 KEYS = {"": ("name", "images", "videos", "classes"), "images": ("root", "layout"),
@@ -43,24 +44,77 @@ def is_pair_file(value) -> bool:
     return str(value).lower().endswith(".toml")
 
 
-def pair_file_digest(path) -> str:
-    """sha256 (hex) of the pair file's bytes: its content, not its path or modification time."""
+def plain_name(name: str) -> bool:
+    """Whether `name` can be a pair file's `name`: a folder name of letters, digits, _ - . (not …toml)."""
+    return bool(NAME.fullmatch(name)) and not name.lower().endswith(".toml")
+
+
+def other_pair_sections(names, running: str = "") -> tuple:
+    """Of luigi.cfg's [pair:<name>] names, those taken for the sections of pair files other than the one run
+    (`running`: its name, "" for a built-in pair), which are known only when that file is run: plain names not
+    close to a built-in pair's (a misspelling of one is refused) nor, while the pair file run has no section of
+    its own, to its name (a misspelling of that)."""
+    typos_of = list(PAIRS) + ([running] if running and running not in names else [])
+    return tuple(n for n in names if n not in PAIRS and n != running and plain_name(n)
+                 and not difflib.get_close_matches(n, typos_of, n=1))
+
+
+def pair_digest(pair: PairFile) -> str:
+    """sha256 (hex) of what a pair file describes, for BuildManifest's digest: its name, each side's layout and
+    folder (absolute), the videos' split rule with the test list's content, and the class table as matched on disk.
+    Not the file's path, modification time, comments or layout of its text: a copy elsewhere whose roots reach the
+    same folders is the same pair; an edited key, or a class folder added on both sides (no [classes]), is not.
+    A key added to the format must be added here."""
+    sides = {}
+    for side, source in (("images", pair.images), ("videos", pair.videos)):
+        rule = asdict(source.rule) if source.rule is not None else None
+        if rule and rule["test_list"]:
+            rule["test_list_sha256"] = _file_sha256(Path(rule["test_list"]), pair.path, "[videos] test_list")
+        sides[side] = dict(layout=source.kind, root=source.root, rule=rule)
+    key = json.dumps(dict(name=pair.name, classes=list(pair.class_map.items()), **sides), sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _file_sha256(path: Path, pair_file, what: str) -> str:
     try:
-        return hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as e:
-        raise DataError(f"{path}: cannot read the pair file ({e.strerror}); give the path of a .toml file.") from None
+        raise DataError(f"{pair_file}: {what}: cannot read {path} ({e.strerror}); restore it or fix the key.") from None
+
+
+def pair_of(value) -> Pair:
+    """The pair a --pair value names: a built-in pair (pairs.get_pair), or the one a pair file describes, loaded
+    once per process and file content (tasks ask for it at every instantiation)."""
+    if not is_pair_file(value):
+        return get_pair(value)
+    path = Path(os.path.normpath(Path(value).expanduser().absolute()))
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return load_pair_file(path)           # its one line: the file cannot be read
+    return _loaded(str(path), content)
+
+
+@lru_cache(maxsize=16)
+def _loaded(path: str, content: bytes) -> PairFile:   # content: a changed file is loaded again
+    return load_pair_file(path)
+
+
+def pair_name(value) -> str:
+    """The name of the pair a --pair value names: the value itself, or a pair file's `name` (artifacts/<name>/)."""
+    return pair_of(value).name if is_pair_file(value) else str(value)
 
 
 def load_pair_file(path) -> PairFile:
     """The pair a TOML file describes, checked: keys, types, folders, the class table (see the package doc)."""
-    path = Path(path).expanduser().absolute()
+    path = Path(os.path.normpath(Path(path).expanduser().absolute()))      # "a/../b.toml" is b.toml (links kept)
     doc = _read(path)
     _check_keys(path, doc, "")
     tables = {side: _typed(path, doc, "", side, dict, required=True) for side in ("images", "videos")}
     for side, t in tables.items():
         _check_keys(path, t, side)
     name = _typed(path, doc, "", "name", str, required=True)
-    if not NAME.fullmatch(name) or name.lower().endswith(".toml"):
+    if not plain_name(name):
         raise DataError(f"{path}: name = {json.dumps(name, ensure_ascii=False)} is not a plain folder name (it "
                         f"names artifacts/<name>/); use up to 64 letters A-Z, digits, '_', '-', '.', e.g. "
                         f"{EXAMPLES['name']}.")

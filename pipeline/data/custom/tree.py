@@ -88,6 +88,7 @@ class Source(Dataset):
     def read(self, root, split: int, wanted) -> layouts.Listing:
         """The side's entries, as pipeline.data.layouts' readers return them: a tree's, split by the rule; another
         layout's, by its reader. A class too small to use is refused in one line (DataError)."""
+        self.check_split(split)
         root = Path(root)
         if self.kind != TREE:
             listing = layouts.READERS[self.kind](root, split, wanted)
@@ -101,6 +102,13 @@ class Source(Dataset):
             self._check_counts(listing, wanted, root)
             listing.entries = split_videos(listing, self.rule, root, self.pair_file)
         return listing
+
+    def check_split(self, split: int) -> None:
+        """The videos of a tree have one split, drawn by the rule: --split picks an official split of UCF101 or
+        HMDB51 and cannot apply (refused rather than ignored)."""
+        if self.side == "videos" and self.kind == TREE and split != 1:
+            raise DataError(f"--split {split}: the videos of {self.pair_file} are class folders with one split "
+                            f"([videos] test_list or test_fraction, seed); drop --split (or split in luigi.cfg).")
 
     def _check_counts(self, listing, wanted, root: Path) -> None:
         """At least 2 images of each class (or a video, before the split asks for more)."""

@@ -319,18 +319,60 @@ def test_a_test_list_splitting_a_group_is_refused(tmp_path):
 
 # --- the digest's input ------------------------------------------------------------------------------------
 
-def test_digest_is_the_files_content(tmp_path):
-    a, b = tmp_path / "a.toml", tmp_path / "sub" / "b.toml"
-    b.parent.mkdir()
-    a.write_text('name = "K"\n')
-    b.write_text('name = "K"\n')
-    digest = custom.pair_file_digest(a)
-    assert custom.pair_file_digest(b) == digest                      # not its path
-    b.touch()
-    assert custom.pair_file_digest(b) == digest                      # nor its modification time
-    b.write_text('name = "K"\n[classes]\n')
-    assert custom.pair_file_digest(b) != digest
+def test_digest_is_what_the_file_describes_not_its_path_time_or_text(kitchen, tmp_path):
+    path = write_toml(kitchen, toml_text())
+    digest = custom.pair_digest(custom.load_pair_file(path))
+    elsewhere = tmp_path / "copy.toml"                                # the same folders, reached from elsewhere
+    elsewhere.write_text("# a copy\n" + toml_text().replace('"photos"', f'"{kitchen}/photos"')
+                         .replace('"clips"', f'"{kitchen}/clips"'), encoding="utf-8")
+    assert custom.pair_digest(custom.load_pair_file(elsewhere)) == digest
+    edits = [toml_text(top='name = "Kitchen2"'), toml_text(table=dict(list(TABLE.items())[:2])),
+             toml_text(videos='root = "clips"'), toml_text(videos='root = "clips"\nseed = 1'),
+             toml_text(videos='root = "clips"\ntest_fraction = 0.5'),
+             toml_text(videos='root = "clips"\ngroup = "_g(\\\\d+)_"')]
+    digests = {custom.pair_digest(custom.load_pair_file(write_toml(kitchen, text))) for text in edits}
+    assert len(digests) == len(edits) and digest not in digests     # every key is in it
+    assert custom.pair_digest(custom.load_pair_file(write_toml(kitchen, toml_text()))) == digest
+    listed = kitchen / "clips" / "splits" / "test.txt"
+    before = listed.read_text(encoding="utf-8")
+    try:
+        listed.write_text(before + "CuttingInKitchen/v_g01_c01.avi\n", encoding="utf-8")
+        assert custom.pair_digest(custom.load_pair_file(path)) != digest          # the test list's content too
+    finally:
+        listed.write_text(before, encoding="utf-8")
     assert custom.is_pair_file("x/My.TOML") and not custom.is_pair_file("SYNTHETIC")
+
+
+def test_a_pair_value_names_a_builtin_pair_or_a_pair_file(kitchen, tmp_path):
+    path = write_toml(kitchen, toml_text())
+    assert custom.pair_of("SYNTHETIC").name == custom.pair_name("SYNTHETIC") == "SYNTHETIC"
+    spelt = kitchen / "clips" / ".." / path.name                     # another spelling of the same file
+    assert custom.pair_of(spelt) is custom.pair_of(path)             # loaded once per content
+    assert custom.pair_of(spelt).path == str(path) and custom.pair_name(spelt) == "Kitchen"
+    with pytest.raises(DataError, match="cannot read the pair file"):
+        custom.pair_of(tmp_path / "nowhere.toml")
+    with pytest.raises(DataError, match="or the path of a pair file"):
+        custom.pair_of("NOPE")
+
+
+def test_a_tree_of_videos_has_one_split(kitchen):
+    pair = custom.load_pair_file(write_toml(kitchen, toml_text()))
+    pair.videos.check_split(1)
+    message = refusal_of(lambda: manifest.build(pair, kitchen, 2))
+    assert "\n" not in message and message.startswith("--split 2: the videos of") and "drop --split" in message
+
+
+def refusal_of(call) -> str:
+    with pytest.raises(DataError) as e:
+        call()
+    return str(e.value)
+
+
+def test_sections_of_other_pair_files_are_told_from_misspellings():
+    sections = ["SYNTHETIC", "Kitchen", "Garden", "SYNTHETICS", "Kitchn", "my pair"]
+    assert custom.other_pair_sections(sections) == ("Kitchen", "Garden", "Kitchn")
+    assert custom.other_pair_sections(sections, "Kitchen") == ("Garden", "Kitchn")   # Kitchen: its own section
+    assert custom.other_pair_sections(["Kitchn", "Garden"], "Kitchen") == ("Garden",)  # the run's, misspelt
 
 
 def test_suggestion_pairs_one_to_one():

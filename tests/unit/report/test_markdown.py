@@ -61,12 +61,12 @@ def test_the_alignment_verdict_names_both_rules_with_their_numbers():
     after = {"images → videos": 0.4125, "keyframes → videos": 0.45, "images → keyframes": 0.4583}
     before = {"images → videos": 0.083, "keyframes → videos": 0.167, "images → keyframes": 0.121}
     neighbours = dict(F=dict(same=0.45, mixed=0.27), H=dict(same=0.6, mixed=0.5), G=dict(same=1.0, mixed=0.228))
-    v = report.markdown.alignment_verdict(after, before, neighbours, chance=0.125)
+    v = report.verdict.alignment_verdict(after, before, neighbours, chance=0.125)
     assert "aligned: at least twice chance, 25.0%, in every direction), the domains aligned class by class: " in v
     assert "images → videos 41.2%, 3.3× chance (before training 8.3%); keyframes → videos 45.0%, 3.6× chance" in v
     assert "The videos still form a cluster of their own." in v
     assert ("45.0% of an image's, 60.0% of a keyframe's and 100.0% of a video's are of its own modality, against "
             "27.0%, 50.0% and 22.8% if the modalities were mixed.") in v
-    below = report.markdown.alignment_verdict({k: 0.2 for k in after}, {}, {}, chance=0.125)
+    below = report.verdict.alignment_verdict({k: 0.2 for k in after}, {}, {}, chance=0.125)
     assert "**the domains did not align class by class**: images → videos 20.0%, 1.6× chance;" in below
     assert "cluster" not in below and "before" not in below

@@ -1,11 +1,11 @@
-"""What a run shows on the terminal (tasks/cli_logging.py): a progress bar on a terminal only, throttled; Ctrl-C
+"""What a run shows on the terminal (tasks/cli_logging.py, tasks/progress.py): a progress bar on a terminal only, throttled; Ctrl-C
 and a run log that cannot be written as one line each."""
 import io
 import logging
 
 import pytest
 
-from tasks import cli_logging
+from tasks import cli_logging, progress
 
 
 class FakeTerminal(io.StringIO):
@@ -17,18 +17,18 @@ def test_progress_bar_only_on_a_terminal_and_at_most_5_draws_a_second(monkeypatc
     """99 items, one every 1/16 s: a draw every 4th item (a quarter second apart; 3 items are 0.1875 s, under the
     0.2 s the throttle waits), 24 of them, and the last item's, so that the bar ends full."""
     term, pipe, clock = FakeTerminal(), io.StringIO(), [0.0]
-    monkeypatch.setattr(cli_logging, "_bars", {})
-    monkeypatch.setattr(cli_logging, "_clock", lambda: clock[0])
+    monkeypatch.setattr(progress, "_bars", {})
+    monkeypatch.setattr(progress, "_clock", lambda: clock[0])
     monkeypatch.setenv("COLUMNS", "100")                  # the bar is cut to the terminal's width
     for i in range(1, 100):
         clock[0] = i / 16                                 # exact in binary: no rounding at the 0.2 s boundary
-        cli_logging.report_progress("Task(X)", i / 99, f"{i}/99 items", stream=term)
-        cli_logging.report_progress("Task(Y)", i / 99, f"{i}/99 items", stream=pipe)
+        progress.report_progress("Task(X)", i / 99, f"{i}/99 items", stream=term)
+        progress.report_progress("Task(Y)", i / 99, f"{i}/99 items", stream=pipe)
     assert pipe.getvalue() == ""
     drawn = term.getvalue().split("\r\x1b[2K")[1:]
     assert [d.split("% ")[1] for d in drawn] == [f"{i}/99 items" for i in (*range(4, 99, 4), 99)]
     assert drawn[-1] == "Task(X) [####################] 100.0% 99/99 items"
-    cli_logging.end_progress("Task(X)", stream=term)
+    progress.end_progress("Task(X)", stream=term)
     assert term.getvalue().endswith("\r\x1b[2K")
 
 
