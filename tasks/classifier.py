@@ -44,7 +44,7 @@ class FitClassifier(OneChain, ArtifactTask):
         test = f["video_split"] == "test"
         out = results.results_json(classes, f["video_ids"][test], f["video_labels"][test], scores, self.provenance())
         for name, r in scores.items():
-            log.info("%s: test accuracy %s %.1f%%", self.pair, name, 100 * r["accuracy"])
+            log.info("%s: test accuracy %s %.1f%%", self.pair_name, name, 100 * r["accuracy"])
         with self.output()["classifier"].temporary_path() as tmp:
             h5io.write(tmp, "classifier", classifier.to_arrays(scores["divafn"]["model"]),
                        self.provenance(classes=classes, method="divafn", input=methods.METHODS["divafn"]["input"],

@@ -53,9 +53,9 @@ class EmbedClassNames(Dataset, ArtifactTask):
         from pipeline.io import h5io
         names = manifest.Manifest.from_json(self.input().path).classes     # the pair's (SYNTHETIC's: of its size)
         S, info = embeddings.embed(names, self.provider, self.embedding_dim, self.vectors_path, self.centre)
-        log.info("EmbedClassNames %s: %s", self.pair, info["description"])
+        log.info("EmbedClassNames %s: %s", self.pair_name, info["description"])
         for name, missing in info["missing_words"].items():
-            log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair, name,
+            log.warning("EmbedClassNames %s: class %r: words not in the vocabulary of %s: %s", self.pair_name, name,
                         self.vectors_path, ", ".join(missing))
         with self.output().temporary_path() as tmp:
             words = np.array([" ".join(embeddings.words(n)) for n in names])

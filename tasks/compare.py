@@ -66,7 +66,7 @@ class CompareMethods(Chain, ArtifactTask):
                                      scoring["svm_c"], self.seed, untrained, scoring["scaling"])
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
-            log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair, self.seed, name, 100 * r["accuracy"])
+            log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair_name, self.seed, name, 100 * r["accuracy"])
         out = results.results_json(classes, f["video_ids"][split == "test"], y[split == "test"], scores,
                                    self.provenance(method_descriptions=methods.METHODS, scoring=scoring))
         with self.output().temporary_path() as tmp:
@@ -92,12 +92,12 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
         seeds = sorted(per_seed)
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            results.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair, seeds=seeds, methods=table,
+            results.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair_name, seeds=seeds, methods=table,
                                                               inputs={str(s): t.path for s, t in self.input().items()}))
-            (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair, table, seeds) + "\n![](sweep.png)\n")
+            (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair_name, table, seeds) + "\n![](sweep.png)\n")
             sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
         for m in sorted(table, key=lambda m: -table[m]["mean"]):
-            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair, m, 100 * table[m]["mean"],
+            log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair_name, m, 100 * table[m]["mean"],
                      100 * table[m]["std"])
 
 
@@ -125,9 +125,9 @@ class Sensitivity(Chain, ArtifactTask):
         defaults = {"c": base.c, "λ": base.lam}
         with self.output().temporary_path() as tmp:
             Path(tmp).mkdir(parents=True)
-            results.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair, seed=self.seed, study=study,
+            results.write_json(Path(tmp) / "sensitivity.json", dict(pair=self.pair_name, seed=self.seed, study=study,
                                                                     defaults=defaults))
-            (Path(tmp) / "sensitivity.md").write_text(sweeps.sensitivity_markdown(self.pair, study, defaults)
+            (Path(tmp) / "sensitivity.md").write_text(sweeps.sensitivity_markdown(self.pair_name, study, defaults)
                                                       + "\n![](sensitivity.png)\n")
             sweeps.plot_sensitivity(study, Path(tmp) / "sensitivity.png")
 
