@@ -94,7 +94,8 @@ class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
             Path(tmp).mkdir(parents=True)
             results.write_json(Path(tmp) / "sweep.json", dict(pair=self.pair_name, seeds=seeds, methods=table,
                                                               inputs={str(s): t.path for s, t in self.input().items()}))
-            (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair_name, table, seeds) + "\n![](sweep.png)\n")
+            (Path(tmp) / "sweep.md").write_text(sweeps.seed_markdown(self.pair_name, table, seeds)
+                                                + "\n![](sweep.png)\n")
             sweeps.plot_seed_table(table, Path(tmp) / "sweep.png")
         for m in sorted(table, key=lambda m: -table[m]["mean"]):
             log.info("SeedSweep %s: %-22s %.1f%% ± %.1f%%", self.pair_name, m, 100 * table[m]["mean"],
