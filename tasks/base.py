@@ -239,9 +239,10 @@ def check_settings(root) -> None:
         for name, why in task.conflicting_settings().items():
             raise DataError(f"{config.given_at(task, name)}: {why}")
         for name, why in task.unused_settings().items():
-            # a [pair:<PAIR>] option reaches every stage taking it: it was given for this one if no other stage of
-            # the graph takes it (ExtractVideoFeatures' batch_size is TrainDIVAFN's too), or if it is shared
-            alone = name in SHARED or {f for f in in_graph if name in families[f]} == {task.get_task_family()}
+            # a [pair:<PAIR>] option reaches every stage taking it: it was given for this one if no other stage takes
+            # it (ExtractVideoFeatures' batch_size is TrainDIVAFN's too, also when only ExtractVideoFeatures runs),
+            # or if it is shared
+            alone = name in SHARED or {f for f in stages if name in families[f]} == {task.get_task_family()}
             where = config.given_at(task, name, pair_section=alone, divafn=False, default=False)
             if where is not None:
                 raise DataError(f"{where}: {why}")
