@@ -70,7 +70,7 @@ def _import_heavy_before_forking(task, dep):
     forked from this one, which then finds RUN_MODULES imported (as `import tasks` once did) instead of importing
     them."""
     global _preloaded
-    if not _preloaded and (luigi.interface.core().workers > 1 or luigi.worker.worker().force_multiprocessing):
+    if not _preloaded and cli_logging.forks_task_processes():
         for name in RUN_MODULES:
             importlib.import_module(name)
         _preloaded = True
