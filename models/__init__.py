@@ -10,9 +10,10 @@ BACKBONES = ("efficientnet_lite0", "cnnf", "alexnet", "resnet18")
 VIDEO_INPUTS = ("standardise", "uniform")      # how VideoNet scales its centred input (VideoNet.set_input_stats)
 
 _WHERE = {"CNNF": "cnnf", "VideoNet": "video_net", "DIVAFN": "divafn", "TorchvisionBackbone": "backbones",
-          "build_backbone": "backbones"}
+          "build_backbone": "backbones", "GradientReversal": "heads", "DomainClassifier": "heads"}
 
-__all__ = ["CNNF", "VideoNet", "DIVAFN", "TorchvisionBackbone", "build_backbone", "BACKBONES", "VIDEO_INPUTS"]
+__all__ = ["CNNF", "VideoNet", "DIVAFN", "TorchvisionBackbone", "build_backbone", "GradientReversal",
+           "DomainClassifier", "BACKBONES", "VIDEO_INPUTS"]
 
 
 def __getattr__(name):

@@ -4,7 +4,7 @@ import logging
 import luigi
 
 from models import VIDEO_INPUTS
-from pipeline.method.train_config import VIDEO_STEPS, TrainConfig
+from pipeline.method.train_config import OBJECTIVES, SUPERVISIONS, VIDEO_STEPS, TrainConfig
 
 from .base import ArtifactTask
 from .classnames import EmbedClassNames
@@ -50,7 +50,8 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                                                     "videos (one_pass), or as many as the image side (algorithm: "
                                                     "Algorithm 1's one n; docs/results.md, \"Video-side steps\")")
     # The values these had before they were settings (not their defaults, which may move): left out of the digest.
-    digest_added = {"video_input": "standardise", "video_steps": "one_pass"}
+    digest_added = {"video_input": "standardise", "video_steps": "one_pass", "objective": "divafn", "gamma": "1.0",
+                    "supervision": "linear", "tau": "0.1", "domain_weight": "1.0"}
     resources = {"gpu": 1}     # luigid runs at most [resources] gpu of these at once; tasks/hooks.py locks each GPU
     pretrained = luigi.Parameter(default="", description="local ImageNet state dict of the backbone (empty: "
                                                          "efficientnet_lite0's installed weights; the others from "
@@ -58,6 +59,18 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     use_keyframes = luigi.BoolParameter(default=True, parsing=luigi.BoolParameter.EXPLICIT_PARSING,
                                         description="train on the training videos' keyframes (false: images and videos "
                                                     "only; the H–G and F–H terms vanish)")
+    # Issue 26: what f and g are trained for, and the new methods' weights (docs/method.md, "Methods compared").
+    objective = luigi.ChoiceParameter(choices=OBJECTIVES, default=TrainConfig.objective,
+                                      description="divafn (the paper's Algorithm 1), finetune (cross-entropy), dann "
+                                                  "(cross-entropy + domain-adversarial) or divafn_plus (DIVAFN + a "
+                                                  "supervised term)")
+    gamma = luigi.FloatParameter(default=TrainConfig.gamma, description="divafn_plus: weight of the supervised term")
+    supervision = luigi.ChoiceParameter(choices=SUPERVISIONS, default=TrainConfig.supervision,
+                                        description="divafn_plus's supervised term: a linear C-way layer, or a "
+                                                    "softmax over the semantic codes' compatibility with S")
+    tau = luigi.FloatParameter(default=TrainConfig.tau, description="divafn_plus, supervision semantic: temperature")
+    domain_weight = luigi.FloatParameter(default=TrainConfig.domain_weight,
+                                         description="dann: weight of the domain classifier's loss")
 
     IMAGENET_BY_DEFAULT = ("efficientnet_lite0",)   # pipeline.method.pretrained.default_weights (it imports torch)
 

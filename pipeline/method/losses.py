@@ -4,6 +4,8 @@ of Algorithm 1 built from them.
 Shapes are row-major: a feature matrix holds one item per row, so the paper's Z ∈ R^{c×n} is our
 (n, c) array and S_Z ∈ R^{d×n} is (n, d). W keeps the paper's shape (d, c). Labels are (n,) class indices.
 """
+import math
+
 import torch
 import torch.nn.functional as nnf
 
@@ -105,3 +107,32 @@ def video_side_loss(G_b, y_Gb, F, y_F, H, y_H, S, enc: dict, cfg: TrainConfig) -
     terms.update(sim_fg=_sim(F, y_F, G_b, y_Gb, cfg), sim_hg=_sim(H, y_H, G_b, y_Gb, cfg))
     loss = cfg.alpha_fg * terms["sim_fg"] + cfg.alpha_hg * terms["sim_hg"] + cfg.beta * terms["auto_g"]
     return loss, terms
+
+
+# ------------------------------------------------------------------ the supervised and adversarial terms (issue 26)
+def semantic_logits(Z: torch.Tensor, mu: torch.Tensor, W: torch.Tensor, S: torch.Tensor, tau: float) -> torch.Tensor:
+    """(n, C) compatibility of each feature's semantic code with each class embedding: ⟨W ẑ, s_k⟩ / τ, ẑ = Z prepared
+    as Auto-· prepares it (centred on μ (c,), L2-normalised). Z (n, c), W (d, c), S (C, d)."""
+    return nnf.normalize(Z - mu, dim=1) @ W.T @ S.T / tau
+
+
+def semantic_cross_entropy(Z, y, mu, W, S, tau: float) -> torch.Tensor:
+    """Mean softmax cross-entropy of the labels y (n,) under semantic_logits: a supervised term in the semantic space
+    (divafn_plus, supervision "semantic"). 0 when Z is empty."""
+    if not len(Z):
+        return Z.sum()
+    return nnf.cross_entropy(semantic_logits(Z, mu, W, S, tau), y)
+
+
+def reversal_weight(progress: float) -> float:
+    """DANN's schedule of the gradient-reversal weight, λ_p = 2 / (1 + e^{−10 p}) − 1 at training progress p ∈ [0, 1]
+    (Ganin & Lempitsky, JMLR 2016, §5.2.2): 0 at the start, when the domain classifier is still noise, → 1."""
+    return 2.0 / (1.0 + math.exp(-10.0 * progress)) - 1.0
+
+
+def domain_loss(logits: torch.Tensor, is_target: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of the domain classifier: logits (n,) of "this still is a keyframe", is_target (n,)
+    bool. Each domain weighs half, so the share of keyframes in a batch does not set chance."""
+    nll = nnf.binary_cross_entropy_with_logits(logits, is_target.float(), reduction="none")
+    parts = [nll[m].mean() for m in (is_target, ~is_target) if m.any()]
+    return sum(parts) / len(parts)

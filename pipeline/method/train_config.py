@@ -8,6 +8,12 @@ from models import VIDEO_INPUTS
 
 # How many video-side steps each outer iteration runs (train.train): ⌈n_y/N_y⌉, or as many as the image side.
 VIDEO_STEPS = ("one_pass", "algorithm")
+# What f and g are trained for (docs/method.md, "Methods compared"): the paper's objective, the two standard baselines
+# (supervised fine-tuning; domain-adversarial training, Ganin & Lempitsky 2016), and DIVAFN with a supervised term.
+OBJECTIVES = ("divafn", "finetune", "dann", "divafn_plus")
+# divafn_plus's supervised term: cross-entropy through a linear C-way layer, or a softmax over the compatibility of
+# each feature's semantic code W_Z ẑ with the class embeddings S (losses.semantic_cross_entropy).
+SUPERVISIONS = ("linear", "semantic")
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,18 @@ class TrainConfig:
     balanced: bool = True         # L_sim weighs same-class and different-class pairs equally (losses.similarity_mean)
     video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
     video_steps: str = "one_pass"     # t_y = ⌈n_y/N_y⌉, or "algorithm": t_y = t_x (Algorithm 1's one n)
+    objective: str = "divafn"     # OBJECTIVES: what θx, θy are trained for
+    gamma: float = 1.0            # divafn_plus: weight of the supervised term on F, H and on G
+    supervision: str = "linear"   # divafn_plus: SUPERVISIONS
+    tau: float = 0.1              # divafn_plus, supervision "semantic": the softmax's temperature
+    domain_weight: float = 1.0    # dann: weight of the domain classifier's loss (its reversal weight follows λ_p)
 
     def __post_init__(self):
         if self.video_input not in VIDEO_INPUTS:
             raise ValueError(f"video_input {self.video_input!r}: want {' or '.join(VIDEO_INPUTS)}")
         if self.video_steps not in VIDEO_STEPS:
             raise ValueError(f"video_steps {self.video_steps!r}: want {' or '.join(VIDEO_STEPS)}")
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective {self.objective!r}: want {' or '.join(OBJECTIVES)}")
+        if self.supervision not in SUPERVISIONS:
+            raise ValueError(f"supervision {self.supervision!r}: want {' or '.join(SUPERVISIONS)}")
