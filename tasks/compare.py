@@ -19,20 +19,25 @@ class CompareMethods(Chain, ArtifactTask):
     """Every method of pipeline.evaluation.methods.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
-    use_keyframes=false) for `divafn_no_keyframes`. divafn and video_only are FitClassifier's (fitted once, there);
+    use_keyframes=false) for `divafn_no_keyframes`; and the chains of methods.CHAINS (TrainDIVAFN objective finetune,
+    dann, divafn_plus), the same data and budget. divafn and video_only are FitClassifier's (fitted once, there);
     the other methods are fitted here. results.json has FitClassifier's layout and holds every method, so the
     report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
     """
     NO_KEYFRAMES = {"use_keyframes": False}
     # features*: upstream of divafn / no_keyframes; fit: made from divafn by svm_c and scaling, both in scoring()
-    implied_inputs = ("features", "features_no_keyframes", "fit")
+    implied_inputs = ("features", "features_no_keyframes", "fit", "features_divafn_plus")
 
     def requires(self):
+        from pipeline.evaluation.methods import CHAINS
         return dict(divafn=self.clone(ProjectSemantics),
                     no_keyframes=self.clone(ProjectSemantics, train_overrides=self.NO_KEYFRAMES),
                     classnames=self.clone(EmbedClassNames), features=self.clone(DumpFeatures),
                     features_no_keyframes=self.clone(DumpFeatures, train_overrides=self.NO_KEYFRAMES),
-                    fit=self.clone(FitClassifier))
+                    fit=self.clone(FitClassifier),
+                    # issue 26: the baselines' and divafn_plus's chains (their features; divafn_plus's semantics)
+                    **{f"features_{m}": self.clone(DumpFeatures, train_overrides=o) for m, o in CHAINS.items()},
+                    plus=self.clone(ProjectSemantics, train_overrides=CHAINS["divafn_plus"]))
 
     def scoring(self) -> dict:
         """How it scores: FitClassifier's SVM C and input scaling, and ProjectSemantics' pooling, λ grid and centring
@@ -62,8 +67,14 @@ class CompareMethods(Chain, ArtifactTask):
         untrained = methods.untrained_semantic(f, h5io.read(inp["classnames"].path, "classnames")["S"],
                                                scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed,
                                                scoring["centre"])
+        chains = {}
+        for m in methods.CHAINS:
+            p = inp[f"features_{m}"].path
+            chains[m] = dict(features=h5io.read(p, "features", ["F", "H", "G", "Y", "image_labels", "video_ids"]))
+            assemble.check_ids(chains[m]["features"]["video_ids"], f["video_ids"], f"the {m} chain's features", p)
+        chains["divafn_plus"]["semantic"] = h5io.read(inp["plus"].path, "semantic", ["SH", "SG", "SE"])
         scores = methods.compare_all(fitted, f, semantic, semantic_nk, len(classes), scoring["keyframe_pooling"],
-                                     scoring["svm_c"], self.seed, untrained, scoring["scaling"])
+                                     scoring["svm_c"], self.seed, untrained, scoring["scaling"], chains)
         y, split = f["video_labels"], f["video_split"].astype(str)
         for name, r in sorted(scores.items(), key=lambda kv: -kv[1]["accuracy"]):
             log.info("CompareMethods %s seed %d: %-22s %.1f%%", self.pair_name, self.seed, name, 100 * r["accuracy"])
@@ -75,7 +86,8 @@ class CompareMethods(Chain, ArtifactTask):
 
 class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
     """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
-    seeds = Counts(default=[0, 1, 2], at_least=0, at_most=SEED_MAX, description="seeds of training, λ folds and SVM")
+    seeds = Counts(default=[0, 1, 2, 3, 4], at_least=0, at_most=SEED_MAX,
+                   description="seeds of training, λ folds and SVM")
     passes_on = Chain.passes_on
 
     def requires(self):

@@ -19,13 +19,17 @@ log = logging.getLogger("luigi-interface")
 class RunExperiment(Chain, ArtifactTask):
     """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
     # upstream of fit and compare: the report reads them, their paths are in fit's
-    implied_inputs = ("features", "semantic", "model", "manifest", "classnames", "rejects")
+    # (and the other chains' features: upstream of compare)
+    implied_inputs = ("features", "semantic", "model", "manifest", "classnames", "rejects", "chain_features")
 
     def requires(self):
+        from pipeline.evaluation.methods import CHAINS
+        chains = dict(divafn_no_keyframes=CompareMethods.NO_KEYFRAMES, **CHAINS)
         return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods),
                     features=self.clone(DumpFeatures), semantic=self.clone(ProjectSemantics),
                     model=self.clone(TrainDIVAFN), manifest=self.clone(BuildManifest),
-                    classnames=self.clone(EmbedClassNames), rejects=self.clone(CheckRejects))
+                    classnames=self.clone(EmbedClassNames), rejects=self.clone(CheckRejects),
+                    chain_features={m: self.clone(DumpFeatures, train_overrides=o) for m, o in chains.items()})
 
     def output(self):
         return self.folder_target()
@@ -40,7 +44,7 @@ class RunExperiment(Chain, ArtifactTask):
             graph.update({k: v for k, v in stage_graph(self.requires()["compare"]).items() if k not in graph})
         paths = dict(results=inp["compare"].path, features=inp["features"].path, semantic=inp["semantic"].path,
                      model=inp["model"].path, manifest=inp["manifest"].path, classnames=inp["classnames"].path,
-                     rejects=inp["rejects"].path)
+                     rejects=inp["rejects"].path, chain_features={m: t.path for m, t in inp["chain_features"].items()})
         metrics, res, feats, history = report.collect(self.pair_name, self.seed, self.split, paths, graph)
         if self.pair != self.pair_name:          # a pair file: the report names it
             metrics["pair_file"] = self.pair

@@ -41,6 +41,22 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
     return out
 
 
+# divafn_plus's classifier input, adopted by the rule of docs/results.md ("Baselines and divafn_plus"): whether the
+# raw video feature y stands beside its semantic features.
+PLUS_READS_Y = False
+PLUS_INPUT = "[W_H h ; W_G g ; W_E e" + (" ; y]" if PLUS_READS_Y else "]")
+
+
+def baseline_features(features: dict, pooling: str = "mean") -> list:
+    """finetune's and dann's classifier input [h ; g]: a chain's pooled keyframe features and video features."""
+    return [pool_keyframes(features["H"], pooling), features["G"]]
+
+
+def plus_features(features: dict, semantic: dict) -> list:
+    """divafn_plus's classifier input (PLUS_INPUT) from its chain's features.h5 and semantic.h5."""
+    return divafn_features(semantic) + ([features["Y"]] if PLUS_READS_Y else [])
+
+
 # --------------------------------------------------------------------------------------------- the comparison
 # CompareMethods (tasks/compare.py): every method on the same split, the same SVM (fit_svm: each block prepared
 # by InputScaler, one-vs-rest linear SVM), the same seed. The one table of methods: the comparison computes these,
@@ -65,7 +81,21 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
     "divafn_no_autoencoder": dict(uses="images, keyframes, videos", input="[h ; g ; e], e = [ĥ ; ĝ]",
                                   how="the trained features without semantic projection"),
     "divafn_no_fusion": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g]", how="no Auto-E"),
+    "finetune": dict(uses="images, keyframes, videos", input="[h ; g]",
+                     how="the supervised baseline: f fine-tuned by softmax cross-entropy on the images and training "
+                         "keyframes, g on the training videos (objective finetune), same budget"),
+    "dann": dict(uses="images, keyframes, videos", input="[h ; g]",
+                 how="domain-adversarial training (Ganin & Lempitsky 2016): finetune's cross-entropy plus a domain "
+                     "classifier, behind a gradient-reversal layer, telling images from training keyframes"),
+    "divafn_plus": dict(uses="images, keyframes, videos", input=PLUS_INPUT,
+                        how="DIVAFN's objective plus a supervised term γ·L_sup on F, H and G (objective "
+                            "divafn_plus); the same closed-form semantic steps as divafn"),
+    "divafn_plus_image_only": dict(uses="images only", input="F → h",
+                                   how="image_only on divafn_plus's features: no labelled video at all"),
 }
+# The chains CompareMethods trains beside the configured one: method → TrainDIVAFN's overrides.
+CHAINS = {"finetune": {"objective": "finetune"}, "dann": {"objective": "dann"},
+          "divafn_plus": {"objective": "divafn_plus"}}
 
 
 def markdown_table() -> str:
@@ -100,14 +130,15 @@ def untrained_semantic(features: dict, S, lambda_grid, pooling: str = "mean", se
 
 def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyframes: dict, n_classes: int,
                 pooling: str = "mean", svm_c: float = 1.0, seed: int = 0, semantic_untrained: dict = None,
-                scaling: str = "blocks") -> dict:
+                scaling: str = "blocks", chains: dict = None) -> dict:
     """name → result for every method of METHODS, on one split: `fitted`'s results as they are, the others scored.
 
     fitted: name → result of the methods already fitted (FitClassifier's divafn and video_only, as its
     results.json holds them), taken as they are: each method is fitted once, with the same SVM and seed as here.
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
     semantic.h5 of a DIVAFN trained without keyframes (same videos, same order); semantic_untrained: the same fit
-    on the initial features (untrained_semantic).
+    on the initial features (untrained_semantic). chains: method of CHAINS → dict(features=its features.h5,
+    semantic=its semantic.h5 (divafn_plus)), the same videos in the same order.
     """
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)
     methods = ablation_features(features, semantic, pooling)
@@ -116,7 +147,15 @@ def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyfra
     methods["divafn_no_keyframes"] = divafn_features(semantic_no_keyframes)
     if semantic_untrained is not None:
         methods["divafn_untrained"] = divafn_features(semantic_untrained)
+    for name, chain in (chains or {}).items():
+        methods[name] = (plus_features(chain["features"], chain["semantic"]) if name == "divafn_plus"
+                         else baseline_features(chain["features"], pooling))
     results = dict(fitted, **compare(methods, y, split, n_classes, svm_c, seed, scaling))
     results["image_only"] = image_only(features["F"], features["image_labels"], h, y, split, n_classes, svm_c, seed,
                                        scaling)
+    if chains and "divafn_plus" in chains:
+        plus = chains["divafn_plus"]["features"]
+        h_plus = pool_keyframes(plus["H"], pooling)
+        results["divafn_plus_image_only"] = image_only(plus["F"], plus["image_labels"], h_plus, y, split, n_classes,
+                                                       svm_c, seed, scaling)
     return results

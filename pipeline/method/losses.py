@@ -111,8 +111,8 @@ def video_side_loss(G_b, y_Gb, F, y_F, H, y_H, S, enc: dict, cfg: TrainConfig) -
 
 # ------------------------------------------------------------------ the supervised and adversarial terms (issue 26)
 def semantic_logits(Z: torch.Tensor, mu: torch.Tensor, W: torch.Tensor, S: torch.Tensor, tau: float) -> torch.Tensor:
-    """(n, C) compatibility of each feature's semantic code with each class embedding: ⟨W ẑ, s_k⟩ / τ, ẑ = Z prepared
-    as Auto-· prepares it (centred on μ (c,), L2-normalised). Z (n, c), W (d, c), S (C, d)."""
+    """(n, C) compatibility of each feature's semantic code with each class embedding: ⟨W ẑ, s_k⟩ / τ, ẑ = Z
+    prepared as Auto-· prepares it (centred on μ (c,), L2-normalised). Z (n, c), W (d, c), S (C, d)."""
     return nnf.normalize(Z - mu, dim=1) @ W.T @ S.T / tau
 
 
@@ -125,8 +125,9 @@ def semantic_cross_entropy(Z, y, mu, W, S, tau: float) -> torch.Tensor:
 
 
 def reversal_weight(progress: float) -> float:
-    """DANN's schedule of the gradient-reversal weight, λ_p = 2 / (1 + e^{−10 p}) − 1 at training progress p ∈ [0, 1]
-    (Ganin & Lempitsky, JMLR 2016, §5.2.2): 0 at the start, when the domain classifier is still noise, → 1."""
+    """DANN's schedule of the gradient-reversal weight, λ_p = 2 / (1 + e^{−10 p}) − 1 at training progress
+    p ∈ [0, 1] (Ganin & Lempitsky, JMLR 2016, §5.2.2): 0 at the start, while the domain classifier is still noise,
+    rising to 1."""
     return 2.0 / (1.0 + math.exp(-10.0 * progress)) - 1.0
 
 

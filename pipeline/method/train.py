@@ -261,8 +261,8 @@ def train_supervised(model, data: TrainData, cfg: TrainConfig, device=torch.devi
     dann: the same, plus a domain classifier on f's output behind a gradient-reversal layer, telling images from the
     training videos' keyframes (no test video is seen), its loss weighted by domain_weight and its reversal by
     λ_p = reversal_weight(p) at training progress p (Ganin & Lempitsky 2016). W_F, W_H, W_G are fitted in closed form
-    on the final features, as `train` leaves them. Returns the per-epoch history (ce_x, ce_y; dann: domain, its
-    mean loss, and domain_acc, the classifier's accuracy on the batches).
+    on the final features, as `train` leaves them. Returns the per-epoch history (ce_x, acc_x: the stills' training
+    accuracy on the batches, ce_y; dann: domain, its mean loss, and domain_acc, the domain classifier's accuracy).
     """
     from models import DomainClassifier
     gen = seeded(cfg.seed)
@@ -284,13 +284,16 @@ def train_supervised(model, data: TrainData, cfg: TrainConfig, device=torch.devi
     t_x = math.ceil(len(X) / cfg.batch_size)
     history = []
     for epoch in range(cfg.epochs):
-        t0, sums = time.time(), dict(ce_x=0.0, ce_y=0.0, **(dict(domain=0.0, domain_acc=0.0) if disc else {}))
+        adversarial = dict(domain=0.0, domain_acc=0.0) if disc else {}
+        t0, sums = time.time(), dict(ce_x=0.0, acc_x=0.0, ce_y=0.0, **adversarial)
         perm = torch.randperm(len(X), generator=gen)
         for step in range(t_x):
             b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
             out, _ = X.forward(b, gen)
-            loss = nnf.cross_entropy(head_x(out), X.y[b])
+            logits_x = head_x(out)
+            loss = nnf.cross_entropy(logits_x, X.y[b])
             sums["ce_x"] += loss.item() / t_x
+            sums["acc_x"] += (logits_x.argmax(1) == X.y[b]).float().mean().item() / t_x
             if disc is not None:
                 disc.reverse.weight = reversal_weight((epoch * t_x + step) / (cfg.epochs * t_x))
                 logits, kf = disc(out), X.is_kf[b]

@@ -4,8 +4,21 @@ import math
 from pipeline.evaluation.methods import METHODS
 from pipeline.report.figures import MODALITIES, TERM_TEXT
 from pipeline.report.stats import CAP, NEIGHBOURS
-from pipeline.report.verdict import MODALITY_NAMES, and_list, clusters_text, neighbour_shares_text, pct, verdict
+from pipeline.report.verdict import (MODALITY_NAMES, and_list, choice_verdict, clusters_text, neighbour_shares_text,
+                                     pct, verdict)
 from pipeline.text import count
+
+
+def alignment_by_method_section(metrics: dict) -> list:
+    """The cross-modal alignment of every trained method's features (metrics' alignment_by_method)."""
+    by = metrics.get("alignment_by_method")
+    if not by:
+        return []
+    pairs = list(next(iter(by.values())))
+    L = ["### Alignment of every trained method", ""]
+    L += _table(["method", *pairs], [[m, *(pct(a[p]) for p in pairs)] for m, a in by.items()])
+    return L + ["", f"*The same nearest-class-mean accuracy as above, on each trained chain's own features.h5 (its F, "
+                    f"H, G after training); chance is {pct(metrics['chance'])}.*", ""]
 
 
 def _table(header, rows, align=None) -> list:
@@ -36,7 +49,8 @@ def _methods(metrics) -> list:
 
 def header(metrics: dict) -> list:
     classes, n = metrics["classes"], metrics["n_test_videos"]
-    return [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "",
+    choice = choice_verdict(metrics)
+    return [f"# DIVAFN on {metrics['pair']}", "", verdict(metrics), "", *([choice, ""] if choice else []),
             f"{count(len(classes), 'class', 'classes')} · {count(metrics['n_images'], 'labelled image')} · "
             f"{count(metrics['n_train_videos'], 'training video')} · {count(n, 'test video')} · "
             f"seed {metrics['seed']} · "
@@ -233,6 +247,7 @@ def markdown(metrics: dict) -> str:
     metrics.json."""
     fig = _Figures()
     sections = [header(metrics), accuracy_section(metrics), per_class_section(metrics), confusion_section(metrics, fig),
-                training_section(metrics, fig), alignment_section(metrics, fig), rejects_section(metrics),
+                training_section(metrics, fig), alignment_section(metrics, fig),
+                alignment_by_method_section(metrics), rejects_section(metrics),
                 data_section(metrics), parameters_section(metrics), artifacts_section(metrics)]
     return "\n".join(line for section in sections for line in section)

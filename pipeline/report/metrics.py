@@ -6,6 +6,7 @@ from pipeline.data import accounting
 from pipeline.data.manifest import Manifest
 from pipeline.io import h5io, provenance
 from pipeline.method import checkpoint
+from pipeline.report import stats
 from pipeline.report.write import data_summary
 
 
@@ -14,7 +15,8 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
 
     paths: results (CompareMethods' results.json: every method), features (features.h5), semantic (semantic.h5),
     model (model.pt), manifest, classnames (classnames.h5), rejects (CheckRejects' rejects.json: every rejected item
-    once). graph: stage → (its parameters, its output paths), in data-flow order.
+    once); optionally chain_features: method → the features.h5 of the other chains CompareMethods trained (their
+    alignment, `alignment_by_method`). graph: stage → (its parameters, its output paths), in data-flow order.
     """
     res = json.loads(Path(paths["results"]).read_text())
     feats = h5io.read(paths["features"], "features")
@@ -43,4 +45,18 @@ def collect(pair: str, seed: int, split: int, paths: dict, graph: dict) -> tuple
         parameters={family: params for family, (params, _) in graph.items()},
         artifacts={family: outputs for family, (_, outputs) in graph.items()},
         code_version=provenance.code_version())
+    if paths.get("chain_features"):
+        metrics["alignment_by_method"] = alignment_by_method(feats, paths["chain_features"], len(classes))
     return metrics, res, feats, ckpt.get("history") or []
+
+
+def alignment_by_method(feats: dict, chain_features: dict, n_classes: int) -> dict:
+    """method → stats.alignment_scores of its trained features: divafn's (feats), then each chain's features.h5,
+    on the same test videos."""
+    test = feats["video_split"].astype(str) == "test"
+    out = {}
+    keys = ["F", "H", "G", "image_labels", "video_labels"]
+    for name, f in [("divafn", feats), *((m, h5io.read(p, "features", keys)) for m, p in chain_features.items())]:
+        out[name] = stats.alignment_scores(f["F"], f["H"], f["G"], f["image_labels"], f["video_labels"], test,
+                                           n_classes)
+    return out

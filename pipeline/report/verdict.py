@@ -57,6 +57,30 @@ def verdict(metrics: dict) -> str:
     return " ".join(parts) + f" DIVAFN is {chance_txt}. One test video is {100 / max(n, 1):.1f} points."
 
 
+BASELINES = ("finetune", "dann")      # the standard methods a reader compares the paper's with (issue 26)
+
+
+def choice_verdict(metrics: dict) -> str:
+    """One paragraph on which method to use: the best of this run, and the faithful DIVAFN against the standard
+    baselines finetune and dann (McNemar on the same test videos), said plainly when the paper's method loses.
+    Empty when the run scored no baseline."""
+    acc, tests = metrics["accuracy"], metrics["tests"]
+    if "divafn" not in acc or not any(b in acc for b in BASELINES):
+        return ""
+    best = max(acc, key=lambda m: acc[m])
+    parts = [f"**Best method on this run: `{best}`** ({pct(acc[best])})."]
+    for b in (b for b in BASELINES if b in acc):
+        diff, p = 100 * (acc["divafn"] - acc[b]), tests.get(f"divafn_vs_{b}_p", 1.0)
+        significant = p < 0.05 and diff != 0
+        how = ("not distinguishable from" if not significant else "significantly ahead of" if diff > 0
+               else "**significantly behind**")
+        parts.append(f"The paper's DIVAFN ({pct(acc['divafn'])}) is {how} `{b}` ({pct(acc[b])}; {diff:+.1f} points, "
+                     f"McNemar p {p_text(p)}).")
+    if "divafn_plus" in acc:
+        parts.append(f"`divafn_plus`, DIVAFN with a supervised term, reaches {pct(acc['divafn_plus'])}.")
+    return " ".join(parts)
+
+
 MODALITY_NAMES = {key: label for key, label, _, _ in MODALITIES}     # F → images, H → keyframes, G → videos
 
 

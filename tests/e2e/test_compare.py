@@ -4,7 +4,7 @@ import json
 from tests.helpers.luigi_process import TINY_CFG, run_folder, run_luigi
 
 METHODS = {"divafn", "video_only", "keyframe_only", "image_only", "divafn_no_keyframes", "divafn_no_autoencoder",
-           "divafn_no_fusion", "divafn_untrained"}
+           "divafn_no_fusion", "divafn_untrained", "finetune", "dann", "divafn_plus", "divafn_plus_image_only"}
 
 
 def test_run_experiment_reports_every_method(tiny_run):
@@ -19,10 +19,11 @@ def test_run_experiment_reports_every_method(tiny_run):
     (cmp,) = (cwd / "artifacts" / "SYNTHETIC").glob("CompareMethods-*/results.json")
     res = json.loads(cmp.read_text())
     assert {name: r["accuracy"] for name, r in res["methods"].items()} == m["accuracy"]
-    # the no-keyframes model was trained on no keyframes; the main one on some
+    # the no-keyframes model was trained on no keyframes; the main one and the three other objectives' on some
     import torch
     models = [torch.load(p, map_location="cpu", weights_only=False) for p in (cwd / "artifacts" / "SYNTHETIC").glob("TrainDIVAFN-*/model.pt")]
-    assert sorted(ck["use_keyframes"] for ck in models) == [False, True]
+    assert sorted((ck["config"]["objective"], ck["use_keyframes"]) for ck in models) == [
+        ("dann", True), ("divafn", False), ("divafn", True), ("divafn_plus", True), ("finetune", True)]
 
 
 def test_seed_sweep_and_sensitivity_write_tables_and_plots(tiny_run_copy):
