@@ -104,7 +104,8 @@ class ArtifactTask(RetryPolicy, luigi.Task):
 
     def conflicting_settings(self) -> dict:
         """setting → why its value cannot work with this task's other settings (a sentence, with the fix): refused
-        wherever the value came from (`check_settings`), e.g. an image size below what the backbone takes."""
+        wherever the value came from (`check_settings`), e.g. an image size below what the backbone takes. A value
+        may be (task, why) for a setting of another task of its graph (CompareMethods: TrainDIVAFN's objective)."""
         return {}
 
     def digest_params(self) -> dict:
@@ -237,8 +238,16 @@ def check_settings(root) -> None:
     config.check_command_line(root.get_task_family(), families, in_graph, SHARED)
     for task in graph:
         for name, why in task.conflicting_settings().items():
-            raise DataError(f"{config.given_at(task, name)}: {why}")
-        for name, why in task.unused_settings().items():
+            owner, why = why if isinstance(why, tuple) else (task, why)     # (the task whose setting it is, why)
+            raise DataError(f"{config.given_at(owner, name)}: {why}")
+    # a setting serves the run if one instance of its stage reads it: CompareMethods' chains share [TrainDIVAFN]'s
+    # settings, and divafn_plus's gamma serves its chain while the faithful divafn's ignores it
+    unused = {t.task_id: t.unused_settings() for t in graph}
+    served = {(t.get_task_family(), n) for t in graph for n in t.get_param_names() if n not in unused[t.task_id]}
+    for task in graph:
+        for name, why in unused[task.task_id].items():
+            if (task.get_task_family(), name) in served:
+                continue
             # a [pair:<PAIR>] option reaches every stage taking it: it was given for this one if no other stage takes
             # it (ExtractVideoFeatures' batch_size is TrainDIVAFN's too, also when only ExtractVideoFeatures runs),
             # or if it is shared

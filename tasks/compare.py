@@ -39,6 +39,14 @@ class CompareMethods(Chain, ArtifactTask):
                     **{f"features_{m}": self.clone(DumpFeatures, train_overrides=o) for m, o in CHAINS.items()},
                     plus=self.clone(ProjectSemantics, train_overrides=CHAINS["divafn_plus"]))
 
+    def conflicting_settings(self) -> dict:
+        trained = self.clone(TrainDIVAFN)     # the configured chain, which the comparison scores as `divafn`
+        if trained.objective != "divafn":
+            return {"objective": (trained, f"the comparison scores the configured chain as the paper's divafn and "
+                                            f"trains {trained.objective} beside it itself; drop it (train one "
+                                            f"{trained.objective} chain with `luigi --module tasks TrainDIVAFN`).")}
+        return {}
+
     def scoring(self) -> dict:
         """How it scores: FitClassifier's SVM C and input scaling, and ProjectSemantics' pooling, λ grid and centring
         (divafn_untrained)."""

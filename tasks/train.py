@@ -64,15 +64,17 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                                       description="divafn (the paper's Algorithm 1), finetune (cross-entropy), dann "
                                                   "(cross-entropy + domain-adversarial) or divafn_plus (DIVAFN + a "
                                                   "supervised term)")
-    gamma = luigi.FloatParameter(default=TrainConfig.gamma, description="divafn_plus: weight of the supervised term")
+    gamma = NonNegative(default=TrainConfig.gamma, description="divafn_plus: weight of the supervised term")
     supervision = luigi.ChoiceParameter(choices=SUPERVISIONS, default=TrainConfig.supervision,
                                         description="divafn_plus's supervised term: a linear C-way layer, or a "
                                                     "softmax over the semantic codes' compatibility with S")
-    tau = luigi.FloatParameter(default=TrainConfig.tau, description="divafn_plus, supervision semantic: temperature")
-    domain_weight = luigi.FloatParameter(default=TrainConfig.domain_weight,
-                                         description="dann: weight of the domain classifier's loss")
+    tau = Positive(default=TrainConfig.tau, description="divafn_plus, supervision semantic: temperature")
+    domain_weight = NonNegative(default=TrainConfig.domain_weight,
+                                description="dann: weight of the domain classifier's loss")
 
     IMAGENET_BY_DEFAULT = ("efficientnet_lite0",)   # pipeline.method.pretrained.default_weights (it imports torch)
+    # What the baselines' training (pipeline.method.train.train_supervised) does not read: DIVAFN's loss terms.
+    DIVAFN_TERMS = ("alpha_fg", "alpha_hg", "alpha_fh", "beta", "balanced", "video_steps")
 
     def conflicting_settings(self) -> dict:
         least = MIN_IMAGE_SIZE[self.backbone]
@@ -91,6 +93,21 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
             out["lr_trunk"] = (f"{self.backbone} is trained from scratch here (no pretrained file), so it has no "
                                f"ImageNet trunk to slow down and this setting would be ignored; drop it, or give the "
                                f"backbone's ImageNet weights as --TrainDIVAFN-pretrained FILE.")
+        if self.objective != "divafn_plus":
+            for name in ("gamma", "supervision", "tau"):
+                out[name] = (f"only objective divafn_plus has a supervised term, and this training's objective is "
+                             f"{self.objective}; drop it, or set objective divafn_plus.")
+        elif self.supervision != "semantic":
+            out["tau"] = ("only supervision semantic has a softmax temperature, and this one is linear; drop it, or "
+                          "set supervision semantic.")
+        if self.objective != "dann":
+            out["domain_weight"] = (f"only objective dann has a domain classifier, and this training's objective is "
+                                    f"{self.objective}; drop it, or set objective dann.")
+        if self.objective in ("finetune", "dann"):
+            for name in self.DIVAFN_TERMS:
+                out[name] = (f"objective {self.objective} trains by cross-entropy alone, without DIVAFN's similarity "
+                             f"and autoencoder terms, so this setting would be ignored; drop it, or set objective "
+                             f"divafn or divafn_plus.")
         return out
 
     def requires(self):

@@ -30,7 +30,6 @@ from dataclasses import asdict
 
 import numpy as np
 import torch
-import torch.nn.functional as nnf
 from torch import nn
 
 from pipeline.io import rows
@@ -38,8 +37,8 @@ from pipeline.io.assemble import TrainData  # noqa: F401  what training sees (re
 from pipeline.method.batches import augment_share, video_batches
 from pipeline.method.buffers import Buffers
 from pipeline.method.features import evaluate
-from pipeline.method.losses import (domain_loss, image_side_loss, reversal_weight, semantic_cross_entropy,
-                                    video_side_loss)
+from pipeline.method.losses import image_side_loss, video_side_loss
+from pipeline.method.supervised import Supervised
 from pipeline.method.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -160,6 +159,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     `train_supervised` instead; divafn_plus adds `Supervised`'s term to each side's loss.
     """
     if cfg.objective in ("finetune", "dann"):
+        from pipeline.method.baselines import train_supervised      # here: baselines builds on this module
         return train_supervised(model, data, cfg, device, progress, pretrained)
     gen = seeded(cfg.seed)
     model.to(device).train()
@@ -215,108 +215,6 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
                             **{k: round(v, 6) for k, v in sums.items()}))
         log.info("epoch %d/%d  %s", epoch + 1, cfg.epochs, "  ".join(f"{k} {v:.4f}" for k, v in sums.items()))
     buf.refresh_encoders(cfg.lam, model)                     # the saved W's: the closed form of the final buffers
-    return history
-
-
-class Supervised:
-    """divafn_plus's supervised term γ·L_sup, added to each side's loss of Algorithm 1 so that training keeps the
-    class structure that the similarity terms alone can lose (docs/method.md, "divafn_plus").
-
-    supervision "linear": L_sup = cross-entropy through a linear C-way layer on f's output (one layer for F and H,
-    learnt with θx) and another on g's (learnt with θy); "semantic": the softmax over semantic_logits, with the
-    epoch's closed-form encoders W_F, W_H, W_G and the class embeddings S (no new weights).
-    """
-
-    def __init__(self, cfg: TrainConfig, n_classes: int, c: int, opt_x, opt_y, device):
-        self.cfg, self.heads = cfg, None
-        if cfg.supervision == "linear":
-            self.heads = dict(x=nn.Linear(c, n_classes).to(device), y=nn.Linear(c, n_classes).to(device))
-            opt_x.add_param_group(dict(params=list(self.heads["x"].parameters()), lr=cfg.lr_x))
-            opt_y.add_param_group(dict(params=list(self.heads["y"].parameters()), lr=cfg.lr_y))
-
-    def term(self, Z, y, side: str, key: str, enc: dict, S) -> torch.Tensor:
-        if self.heads is not None:
-            return nnf.cross_entropy(self.heads[side](Z), y) if len(Z) else Z.sum()
-        return semantic_cross_entropy(Z, y, *enc[key], S, self.cfg.tau)
-
-    def stills(self, loss, terms: dict, out, kf, y_b, enc: dict, S) -> tuple:
-        """L_x + γ·L_sup over the batch's images (F_b) and keyframes (H_b), weighted by their counts."""
-        n = max(1, len(out))
-        sup = (self.term(out[~kf], y_b[~kf], "x", "F", enc, S) * int((~kf).sum())
-               + self.term(out[kf], y_b[kf], "x", "H", enc, S) * int(kf.sum())) / n
-        return loss + self.cfg.gamma * sup, dict(terms, sup_x=sup)
-
-    def videos(self, loss, terms: dict, G_b, y_b, enc: dict, S) -> tuple:
-        sup = self.term(G_b, y_b, "y", "G", enc, S)
-        return loss + self.cfg.gamma * sup, dict(terms, sup_g=sup)
-
-
-def train_supervised(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"),
-                     progress=lambda frac, msg: None, pretrained: bool = False) -> list:
-    """The baselines' training of f and g (cfg.objective finetune or dann), with DIVAFN's budget: the same stills, the
-    same epochs, batch size, optimisers, rates, cosine schedule and augmentation as `train`.
-
-    finetune: each epoch, f by softmax cross-entropy through a new linear C-way layer on its c-dim output over every
-    labelled still (images X and training keyframes K), then g the same way over the training videos' features.
-    dann: the same, plus a domain classifier on f's output behind a gradient-reversal layer, telling images from the
-    training videos' keyframes (no test video is seen), its loss weighted by domain_weight and its reversal by
-    λ_p = reversal_weight(p) at training progress p (Ganin & Lempitsky 2016). W_F, W_H, W_G are fitted in closed form
-    on the final features, as `train` leaves them. Returns the per-epoch history (ce_x, acc_x: the stills' training
-    accuracy on the batches, ce_y; dann: domain, its mean loss, and domain_acc, the domain classifier's accuracy).
-    """
-    from models import DomainClassifier
-    gen = seeded(cfg.seed)
-    model.to(device).train()
-    X = Stills(data, model.f, cfg, pretrained, device)
-    Y, y_V = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_V).to(device)
-    S = torch.from_numpy(data.S).float().to(device)
-    model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
-    c, n_classes = model.W_F.shape[1], len(S)
-    head_x, head_y = nn.Linear(c, n_classes).to(device), nn.Linear(c, n_classes).to(device)
-    opt_x = optimiser_x(model.f, cfg, pretrained)
-    opt_x.add_param_group(dict(params=list(head_x.parameters()), lr=cfg.lr_x))
-    disc = None
-    if cfg.objective == "dann":
-        disc = DomainClassifier(c).to(device)
-        opt_x.add_param_group(dict(params=list(disc.parameters()), lr=cfg.lr_x))
-    opt_y = adamw(list(model.g.parameters()) + list(head_y.parameters()), cfg.lr_y, cfg.weight_decay)
-    sched = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.epochs) for o in (opt_x, opt_y)]
-    t_x = math.ceil(len(X) / cfg.batch_size)
-    history = []
-    for epoch in range(cfg.epochs):
-        adversarial = dict(domain=0.0, domain_acc=0.0) if disc else {}
-        t0, sums = time.time(), dict(ce_x=0.0, acc_x=0.0, ce_y=0.0, **adversarial)
-        perm = torch.randperm(len(X), generator=gen)
-        for step in range(t_x):
-            b = perm[step * cfg.batch_size:(step + 1) * cfg.batch_size].to(device)
-            out, _ = X.forward(b, gen)
-            logits_x = head_x(out)
-            loss = nnf.cross_entropy(logits_x, X.y[b])
-            sums["ce_x"] += loss.item() / t_x
-            sums["acc_x"] += (logits_x.argmax(1) == X.y[b]).float().mean().item() / t_x
-            if disc is not None:
-                disc.reverse.weight = reversal_weight((epoch * t_x + step) / (cfg.epochs * t_x))
-                logits, kf = disc(out), X.is_kf[b]
-                dom = domain_loss(logits, kf)
-                loss = loss + cfg.domain_weight * dom
-                sums["domain"] += dom.item() / t_x
-                sums["domain_acc"] += ((logits > 0) == kf).float().mean().item() / t_x
-            _descend(opt_x, loss)
-            progress((epoch + (step + 1) / (t_x + 1)) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: stills")
-        batches = torch.randperm(len(Y), generator=gen).split(cfg.batch_size)
-        for b in batches:
-            b = b.to(device)
-            loss = nnf.cross_entropy(head_y(model.g(Y[b]).float()), y_V[b])
-            _descend(opt_y, loss)
-            sums["ce_y"] += loss.item() / len(batches)
-        progress((epoch + 1) / cfg.epochs, f"epoch {epoch + 1}/{cfg.epochs}: videos")
-        for s_ in sched:
-            s_.step()
-        history.append(dict(epoch=epoch + 1, seconds=round(time.time() - t0, 3),
-                            **{k: round(v, 6) for k, v in sums.items()}))
-        log.info("epoch %d/%d  %s", epoch + 1, cfg.epochs, "  ".join(f"{k} {v:.4f}" for k, v in sums.items()))
-    buf = Buffers(X.features(), X.is_kf, X.y, evaluate(model.g, Y, device), y_V, S)
-    buf.refresh_encoders(cfg.lam, model)
     return history
 
 

@@ -1,13 +1,14 @@
 """The baselines' and divafn_plus's terms (pipeline/method/losses.py) against hand-computed values, and their
-training (pipeline/method/train.py: train_supervised, Supervised) on tiny sets."""
+training (pipeline/method/baselines.py: train_supervised; supervised.py: Supervised) on tiny sets."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from pipeline.method import losses, train
+from pipeline.method import baselines, losses, train
 from pipeline.method.pretrained import default_weights, load_pretrained
+from pipeline.method.supervised import Supervised
 
 
 def test_reversal_weight_follows_dann_schedule():
@@ -38,7 +39,7 @@ def test_semantic_cross_entropy_against_hand_computation():
 
 def test_supervised_stills_term_weighs_images_and_keyframes_by_their_counts():
     cfg = train.TrainConfig(objective="divafn_plus", supervision="semantic", gamma=2.0, tau=1.0)
-    sup = train.Supervised(cfg, 2, 2, None, None, "cpu")
+    sup = Supervised(cfg, 2, 2, None, None, "cpu")
     out = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]])
     kf, y = torch.tensor([False, False, True]), torch.tensor([0, 1, 1])
     eye = torch.eye(2)
@@ -95,9 +96,10 @@ def test_dann_domain_loss_falls_and_its_domain_accuracy_nears_chance(monkeypatch
     data = train.TrainData(**dict(data.__dict__, K=K))
     cfg = train.TrainConfig(objective="dann", epochs=8, batch_size=16, lr_x=3e-3, lr_trunk=0.0, augment=False)
     adversarial = train.train(_model(data), data, cfg, pretrained=True)
-    monkeypatch.setattr(train, "reversal_weight", lambda progress: 0.0)
+    monkeypatch.setattr(baselines, "reversal_weight", lambda progress: 0.0)
     control = train.train(_model(data), data, cfg, pretrained=True)
-    assert control[-1]["domain_acc"] == 1.0 and control[-1]["domain"] < 0.1
+    assert control[-1]["domain_acc"] == 1.0
+    assert control[-1]["domain"] < 0.1
     assert adversarial[-1]["domain"] < adversarial[0]["domain"]
     assert adversarial[-1]["domain"] > 5 * control[-1]["domain"]
     assert abs(adversarial[-1]["domain_acc"] - 0.5) < abs(control[-1]["domain_acc"] - 0.5)

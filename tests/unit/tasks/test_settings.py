@@ -192,6 +192,16 @@ def test_the_video_steps_reach_the_training_stage_and_an_unknown_one_is_refused(
       "--embedding-dim", "50"], "--embedding-dim 50: the provider word_vectors takes d from its file"),
     (["RunExperiment", "--pair", "SYNTHETIC", "--backbone", "alexnet", "--image-size", "62"],
      "--image-size 62: the alexnet backbone takes images of at least 63 px"),
+    (["TrainDIVAFN", "--pair", "SYNTHETIC", "--gamma", "2"],
+     "--gamma 2: only objective divafn_plus has a supervised term, and this training's objective is divafn"),
+    (["TrainDIVAFN", "--pair", "SYNTHETIC", "--objective", "divafn_plus", "--tau", "0.5"],
+     "--tau 0.5: only supervision semantic has a softmax temperature"),
+    (["TrainDIVAFN", "--pair", "SYNTHETIC", "--objective", "finetune", "--alpha-fg", "2"],
+     "--alpha-fg 2: objective finetune trains by cross-entropy alone"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-domain-weight", "0.5", "--TrainDIVAFN-gamma", "2",
+      "--TrainDIVAFN-tau", "0.5"], "--TrainDIVAFN-tau 0.5: only supervision semantic has a softmax temperature"),
+    (["RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-objective", "dann"],
+     "--TrainDIVAFN-objective dann: the comparison scores the configured chain as the paper's divafn"),
 ])
 def test_a_setting_the_graph_would_ignore_or_cannot_use_is_refused_naming_where_it_was_given(argv, says):
     with pytest.raises(DataError) as e:
@@ -232,3 +242,14 @@ def test_a_pair_section_option_another_stage_uses_is_not_taken_for_an_ignored_on
     no batch_size, takes it too, and it is not refused there."""
     stages = stages_of("RunExperiment", "--pair", "SYNTHETIC")
     assert {t.batch_size for t in stages if t.get_task_family() == "ExtractVideoFeatures"} == {32}
+
+
+def test_a_setting_of_one_objective_given_for_the_whole_run_reaches_the_chain_that_reads_it():
+    """CompareMethods trains every objective: [TrainDIVAFN] gamma and domain_weight serve divafn_plus's and dann's
+    chains (the faithful divafn's ignores them), so they are taken, and only there."""
+    stages = stages_of("RunExperiment", "--pair", "SYNTHETIC", "--TrainDIVAFN-gamma", "2",
+                       "--TrainDIVAFN-domain-weight", "0.5")
+    trained = {t.objective: t for t in stages if t.get_task_family() == "TrainDIVAFN" and t.use_keyframes}
+    assert sorted(trained) == ["dann", "divafn", "divafn_plus", "finetune"]
+    assert trained["divafn_plus"].gamma == 2.0
+    assert trained["dann"].domain_weight == 0.5
