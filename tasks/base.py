@@ -235,7 +235,7 @@ def check_settings(root) -> None:
     config.check_config(families, stages, SHARED, tuple(PAIRS) + own + others)
     graph = _graph(root)
     in_graph = {t.get_task_family() for t in graph}
-    config.check_command_line(root.get_task_family(), families, in_graph, SHARED)
+    config.check_command_line(root.get_task_family(), families, in_graph, SHARED, set(families) - stages)
     for task in graph:
         for name, why in task.conflicting_settings().items():
             owner, why = why if isinstance(why, tuple) else (task, why)     # (the task whose setting it is, why)

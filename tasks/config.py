@@ -191,9 +191,11 @@ def check_config(families: dict, stages: set, shared, pairs) -> None:
             raise DataError(f"{where}: [{section}] {o}: {why}.")
 
 
-def check_command_line(root: str, families: dict, graph: set, shared) -> None:
+def check_command_line(root: str, families: dict, graph: set, shared, configs=()) -> None:
     """Refuse a `--Stage-setting` flag that would not reach its stage: a shared setting given for one stage
-    other than the one run (its parent passes its own value on), or a flag for a stage outside the graph."""
+    other than the one run (its parent passes its own value on), or a flag for a stage outside the graph.
+    configs: the config classes' families ([paths], [datasets]), whose flags (--paths-artifacts DIR) every stage
+    reads."""
     args = luigi_compat.command_line()
     if args is None:
         return
@@ -202,6 +204,8 @@ def check_command_line(root: str, families: dict, graph: set, shared) -> None:
         if value is None or value is False or family not in families or name not in families[family] or family == root:
             continue
         flag = f"--{family}-{name.replace('_', '-')}"
+        if family in configs:
+            continue
         if family not in graph:
             raise DataError(f"{flag}: {family} is not a stage of {root}'s graph, so the setting would be ignored; "
                             f"drop it, or run `luigi --module tasks {family} ...`.")

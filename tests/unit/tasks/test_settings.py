@@ -253,3 +253,11 @@ def test_a_setting_of_one_objective_given_for_the_whole_run_reaches_the_chain_th
     assert sorted(trained) == ["dann", "divafn", "divafn_plus", "finetune"]
     assert trained["divafn_plus"].gamma == 2.0
     assert trained["dann"].domain_weight == 0.5
+
+
+def test_a_config_class_flag_is_taken_by_every_stage():
+    """--paths-artifacts DIR is Luigi's flag for luigi.cfg's [paths] artifacts: not a stage, read by every one."""
+    Register.clear_instance_cache()
+    with CmdlineParser.global_instance(["TrainDIVAFN", "--pair", "SYNTHETIC", "--paths-artifacts", "/elsewhere"]) as cp:
+        base.check_settings(cp.get_task_obj())
+        assert config.paths().artifacts == "/elsewhere"
