@@ -151,17 +151,20 @@ class DumpFeatures(OneChain, ArtifactTask):
     """F (images), H (every video's keyframes), G (videos) through the trained networks → features.h5.
 
     Also F0, H0, G0: the same items through the networks' initial weights (TrainDIVAFN's seed), the
-    "before training" picture of the report's projection — except in the chain that CompareMethods trains without
-    keyframes (`train_overrides` {"use_keyframes": false}): the initial weights do not depend on use_keyframes, so its
-    F0, H0, G0 would be the main chain's, which are the ones read.
+    "before training" picture of the report's projection — except in the chains that CompareMethods trains beside
+    the main one, without keyframes or for another objective (`train_overrides` {"use_keyframes": false},
+    {"objective": "dann"}, …): the initial weights depend on neither, so their F0, H0, G0 would be the main chain's,
+    which are the ones read.
     """
     resources = {"gpu": 1}
     READS = ("manifest", "images", "keyframes", "video_features")   # of the model's inputs: the items it dumps
     implied_inputs = READS          # upstream of model
 
+    SAME_START = ("use_keyframes", "objective")     # overrides that leave the initial weights the main chain's
+
     def initial(self) -> bool:
         """Whether this chain's features.h5 holds F0, H0, G0."""
-        return self.train_overrides.get("use_keyframes", True) is not False
+        return not any(k in self.train_overrides for k in self.SAME_START)
 
     def requires(self):
         model = self.clone(TrainDIVAFN, **self.train_overrides)

@@ -100,10 +100,15 @@ def test_the_verdict_the_caption_and_the_figure_say_the_same_of_the_modalities(t
 
 
 def test_before_training_features_come_from_the_initial_weights(tiny_run):
-    """The main chain's features.h5 holds F0, H0, G0; the no-keyframes chain's (CompareMethods) does not repeat them."""
+    """The main chain's features.h5 holds F0, H0, G0; the other chains' (CompareMethods: no keyframes, the other
+    objectives) do not repeat them."""
     chains = {h5io.attrs(p)["params"]["train_overrides"]: p for p in (tiny_run / "artifacts").rglob("features.h5")}
-    with h5py.File(chains['{"use_keyframes": false}']) as f:
-        assert {"F", "H", "G"} <= set(f) and not {"F0", "H0", "G0"} & set(f)
+    assert len(chains) == 5
+    for overrides in ('{"use_keyframes": false}', '{"objective": "finetune"}', '{"objective": "dann"}',
+                      '{"objective": "divafn_plus"}'):
+        with h5py.File(chains[overrides]) as f:
+            assert {"F", "H", "G"} <= set(f), overrides
+            assert not {"F0", "H0", "G0"} & set(f), overrides
     with h5py.File(chains["{}"]) as f:
         for name in "FHG":
             assert f[name + "0"].shape == f[name].shape
