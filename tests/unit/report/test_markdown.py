@@ -70,3 +70,40 @@ def test_the_alignment_verdict_names_both_rules_with_their_numbers():
     below = report.verdict.alignment_verdict({k: 0.2 for k in after}, {}, {}, chance=0.125)
     assert "**the domains did not align class by class**: images → videos 20.0%, 1.6× chance;" in below
     assert "cluster" not in below and "before" not in below
+
+
+def _choice(acc: dict, p: dict) -> str:
+    return report.verdict.choice_verdict(dict(accuracy=acc, tests={f"divafn_vs_{m}_p": v for m, v in p.items()}))
+
+
+def test_the_choice_names_the_best_method_and_says_plainly_when_the_paper_loses():
+    v = _choice(dict(divafn=0.60, finetune=0.75, dann=0.62, divafn_plus=0.80), dict(finetune=0.001, dann=0.4))
+    assert v.startswith("**Best method on this run: `divafn_plus`** (80.0%).")
+    assert ("The paper's DIVAFN (60.0%) is **significantly behind** `finetune` (75.0%; -15.0 points, "
+            "McNemar p = 0.001)") in v
+    assert "is not distinguishable from `dann` (62.0%; -2.0 points, McNemar p = 0.4)" in v
+    ahead = _choice(dict(divafn=0.70, finetune=0.60), dict(finetune=0.01))
+    assert ahead.startswith("**Best method on this run: `divafn`**")
+    assert "is significantly ahead of `finetune`" in ahead
+    assert _choice(dict(divafn=0.7, video_only=0.5), {}) == ""         # no baseline scored: no choice to state
+
+
+def test_every_trained_chain_has_its_alignment_row(tmp_path):
+    import numpy as np
+
+    from pipeline.io import h5io
+    r = np.random.default_rng(0)
+    y_img, y_vid = np.arange(20) % 2, np.arange(12) // 2 % 2        # each class in training and test
+
+    def feats(sep):          # the classes at ±sep on every axis: opposite directions when sep is large
+        side_img, side_vid = sep * (2 * y_img - 1)[:, None], sep * (2 * y_vid - 1)[:, None]
+        return dict(F=r.normal(size=(20, 3)) + side_img, H=r.normal(size=(12, 2, 3)) + side_vid[:, None],
+                    G=r.normal(size=(12, 3)) + side_vid, image_labels=y_img, video_labels=y_vid,
+                    video_split=np.array(["train", "test"] * 6))
+    h5io.write(tmp_path / "f.h5", "features", feats(10.0), {})
+    out = report.metrics.alignment_by_method(feats(0.0), {"finetune": str(tmp_path / "f.h5")}, 2)
+    assert list(out) == ["divafn", "finetune"]
+    assert set(out["finetune"]) == set(out["divafn"])
+    assert all(v == 1.0 for v in out["finetune"].values())          # separated by class in every modality
+    md = "\n".join(report.markdown.alignment_by_method_section(dict(alignment_by_method=out, chance=0.5)))
+    assert "| finetune | 100.0% |" in md
