@@ -32,11 +32,26 @@ def seed_markdown(pair: str, table: dict, seeds) -> str:
         t = table[m]
         L.append(f"| {m} | {t['mean']:.1%} ± {t['std']:.1%} | "
                  + " | ".join(f"{t['values'].get(str(s), float('nan')):.1%}" for s in seeds) + " |")
-    if "divafn" in table and "video_only" in table:
-        divafn, video_only = table["divafn"]["values"], table["video_only"]["values"]
-        d = np.array([divafn[s] - video_only[s] for s in divafn])
-        L += ["", f"divafn − video_only: {d.mean():+.1%} (per seed: {', '.join(f'{x:+.1%}' for x in d)})."]
+    pairs = [(a, b) for a, b in PAIRED if a in table and b in table]
+    if pairs:
+        L += ["", "Paired differences (the same seed, the same test videos), mean ± sample std:", ""]
+    for a, b in pairs:
+        d = paired(table, a, b)
+        L.append(f"- {a} − {b}: {d.mean():+.1%} ± {d.std(ddof=1) if len(d) > 1 else 0.0:.1%} "
+                 f"(per seed: {', '.join(f'{x:+.1%}' for x in d)})")
     return "\n".join(L) + "\n"
+
+
+# The differences a reader asks for: what the images add, the paper's method against the standard baselines, and
+# divafn_plus against them and against the paper's.
+PAIRED = (("divafn", "video_only"), ("divafn", "finetune"), ("divafn", "dann"), ("divafn_plus", "divafn"),
+          ("divafn_plus", "finetune"), ("divafn_plus", "dann"))
+
+
+def paired(table: dict, a: str, b: str) -> np.ndarray:
+    """a − b seed by seed (seed_table's values), over the seeds both have."""
+    va, vb = table[a]["values"], table[b]["values"]
+    return np.array([va[s] - vb[s] for s in va if s in vb])
 
 
 def plot_seed_table(table: dict, path) -> None:
