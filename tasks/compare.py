@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from pipeline.evaluation import results
+from pipeline.method.train_config import CHAINS
 
 from .base import ArtifactTask
 from .classifier import FitClassifier
@@ -19,7 +20,7 @@ class CompareMethods(Chain, ArtifactTask):
     """Every method of pipeline.evaluation.methods.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
-    use_keyframes=false) for `divafn_no_keyframes`; and the chains of methods.CHAINS (TrainDIVAFN objective finetune,
+    use_keyframes=false) for `divafn_no_keyframes`; and the chains of CHAINS (TrainDIVAFN objective finetune,
     dann, divafn_plus), the same data and budget. divafn and video_only are FitClassifier's (fitted once, there);
     the other methods are fitted here. results.json has FitClassifier's layout and holds every method, so the
     report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
@@ -29,7 +30,6 @@ class CompareMethods(Chain, ArtifactTask):
     implied_inputs = ("features", "features_no_keyframes", "fit", "features_divafn_plus")
 
     def requires(self):
-        from pipeline.evaluation.methods import CHAINS
         return dict(divafn=self.clone(ProjectSemantics),
                     no_keyframes=self.clone(ProjectSemantics, train_overrides=self.NO_KEYFRAMES),
                     classnames=self.clone(EmbedClassNames), features=self.clone(DumpFeatures),
@@ -76,7 +76,7 @@ class CompareMethods(Chain, ArtifactTask):
                                                scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed,
                                                scoring["centre"])
         chains = {}
-        for m in methods.CHAINS:
+        for m in CHAINS:
             p = inp[f"features_{m}"].path
             chains[m] = dict(features=h5io.read(p, "features", ["F", "H", "G", "Y", "image_labels", "video_ids"]))
             assemble.check_ids(chains[m]["features"]["video_ids"], f["video_ids"], f"the {m} chain's features", p)

@@ -2,6 +2,8 @@
 import logging
 from pathlib import Path
 
+from pipeline.method.train_config import CHAINS
+
 from .base import ArtifactTask, memo
 from .classifier import FitClassifier
 from .classnames import EmbedClassNames
@@ -23,7 +25,6 @@ class RunExperiment(Chain, ArtifactTask):
     implied_inputs = ("features", "semantic", "model", "manifest", "classnames", "rejects", "chain_features")
 
     def requires(self):
-        from pipeline.evaluation.methods import CHAINS
         chains = dict(divafn_no_keyframes=CompareMethods.NO_KEYFRAMES, **CHAINS)
         return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods),
                     features=self.clone(DumpFeatures), semantic=self.clone(ProjectSemantics),

@@ -93,9 +93,6 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
     "divafn_plus_image_only": dict(uses="images only", input="F → h",
                                    how="image_only on divafn_plus's features: no labelled video at all"),
 }
-# The chains CompareMethods trains beside the configured one: method → TrainDIVAFN's overrides.
-CHAINS = {"finetune": {"objective": "finetune"}, "dann": {"objective": "dann"},
-          "divafn_plus": {"objective": "divafn_plus"}}
 
 
 def markdown_table() -> str:
@@ -137,7 +134,7 @@ def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyfra
     results.json holds them), taken as they are: each method is fitted once, with the same SVM and seed as here.
     features, semantic: the configured DIVAFN's features.h5 and semantic.h5; semantic_no_keyframes: the
     semantic.h5 of a DIVAFN trained without keyframes (same videos, same order); semantic_untrained: the same fit
-    on the initial features (untrained_semantic). chains: method of CHAINS → dict(features=its features.h5,
+    on the initial features (untrained_semantic). chains: method of train_config.CHAINS → dict(features=its features.h5,
     semantic=its semantic.h5 (divafn_plus)), the same videos in the same order.
     """
     y, split = features["video_labels"], np.asarray(features["video_split"]).astype(str)

@@ -11,6 +11,9 @@ VIDEO_STEPS = ("one_pass", "algorithm")
 # What f and g are trained for (docs/method.md, "Methods compared"): the paper's objective, the two standard baselines
 # (supervised fine-tuning; domain-adversarial training, Ganin & Lempitsky 2016), and DIVAFN with a supervised term.
 OBJECTIVES = ("divafn", "finetune", "dann", "divafn_plus")
+# The chains CompareMethods trains beside the configured (divafn) one, method → TrainDIVAFN's overrides: here, not in
+# pipeline.evaluation.methods, because the tasks' requires() read it and a no-op rerun imports no numerical library.
+CHAINS = {objective: {"objective": objective} for objective in OBJECTIVES[1:]}
 # divafn_plus's supervised term: cross-entropy through a linear C-way layer, or a softmax over the compatibility of
 # each feature's semantic code W_Z ẑ with the class embeddings S (losses.semantic_cross_entropy).
 SUPERVISIONS = ("linear", "semantic")

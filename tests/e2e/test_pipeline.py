@@ -34,7 +34,7 @@ def test_hdf5_artifacts_have_named_datasets_and_provenance(tiny_run):
                 assert attr in f.attrs, f"{path.name}: no {attr}"
             assert len(f.keys()) >= 2
     dumps = list((cwd / "artifacts" / "SYNTHETIC").glob("DumpFeatures-*/features.h5"))
-    assert len(dumps) == 2                          # DIVAFN, and DIVAFN trained without keyframes (CompareMethods)
+    assert len(dumps) == 5          # DIVAFN; CompareMethods': without keyframes, finetune, dann, divafn_plus
     for features in dumps:
         with h5py.File(features, "r") as f:
             assert {"F", "H", "G", "video_labels", "video_ids", "image_ids"} <= set(f)
