@@ -51,6 +51,22 @@ def test_supervised_stills_term_weighs_images_and_keyframes_by_their_counts():
     assert loss.item() == pytest.approx(0.5 + 2.0 * want, rel=1e-6)
 
 
+def test_supervised_linear_term_is_the_cross_entropy_of_its_linear_layer_and_joins_each_side_optimiser():
+    cfg = train.TrainConfig(objective="divafn_plus", supervision="linear", gamma=0.5)
+    opt_x, opt_y = (torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1) for _ in range(2))
+    sup = Supervised(cfg, 2, 2, opt_x, opt_y, "cpu")
+    assert [len(o.param_groups) for o in (opt_x, opt_y)] == [2, 2]      # each side learns its own layer
+    with torch.no_grad():
+        for head in sup.heads.values():
+            head.weight.copy_(torch.tensor([[2.0, 0.0], [0.0, 1.0]]))
+            head.bias.copy_(torch.tensor([0.0, 1.0]))
+    G, y = torch.tensor([[1.0, 1.0]]), torch.tensor([0])
+    loss, terms = sup.videos(torch.tensor(1.0), {}, G, y, {}, None)
+    want = -math.log(math.exp(2) / (math.exp(2) + math.exp(2)))          # logits (2, 2): log 2
+    assert terms["sup_g"].item() == pytest.approx(want, rel=1e-6)
+    assert loss.item() == pytest.approx(1.0 + 0.5 * want, rel=1e-6)
+
+
 def _separable(n_per=8, n_classes=3, size=64, seed=0):
     """Stills whose class is their colour (plus noise); keyframes darker than images: a domain to tell apart."""
     r = np.random.default_rng(seed)
