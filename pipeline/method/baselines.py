@@ -11,7 +11,7 @@ from torch import nn
 from pipeline.method.buffers import Buffers
 from pipeline.method.features import evaluate
 from pipeline.method.losses import domain_loss, reversal_weight
-from pipeline.method.train import Stills, TrainData, _descend, adamw, optimiser_x, seeded
+from pipeline.method.train import TrainData, _descend, adamw, optimiser_x, start
 from pipeline.method.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,7 @@ def train_supervised(model, data: TrainData, cfg: TrainConfig, device=torch.devi
     accuracy on the batches, ce_y; dann: domain, its mean loss, and domain_acc, the domain classifier's accuracy).
     """
     from models import DomainClassifier
-    gen = seeded(cfg.seed)
-    model.to(device).train()
-    X = Stills(data, model.f, cfg, pretrained, device)
-    Y, y_V = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_V).to(device)
-    S = torch.from_numpy(data.S).float().to(device)
-    model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
+    gen, X, Y, y_V, S = start(model, data, cfg, device, pretrained)
     c, n_classes = model.W_F.shape[1], len(S)
     head_x, head_y = nn.Linear(c, n_classes).to(device), nn.Linear(c, n_classes).to(device)
     opt_x = optimiser_x(model.f, cfg, pretrained)

@@ -150,6 +150,18 @@ def _descend(opt, loss) -> None:
     opt.step()
 
 
+def start(model, data: TrainData, cfg: TrainConfig, device, pretrained: bool) -> tuple:
+    """What every objective's training starts from: (the seeded generator, the stills X, the training videos' Y and
+    labels y_V, the class embeddings S) on `device`, and g's input statistics set from Y."""
+    gen = seeded(cfg.seed)
+    model.to(device).train()
+    X = Stills(data, model.f, cfg, pretrained, device)
+    Y, y_V = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_V).to(device)
+    S = torch.from_numpy(data.S).float().to(device)
+    model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
+    return gen, X, Y, y_V, S
+
+
 def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), progress=lambda frac, msg: None,
           pretrained: bool = False):
     """Train `model` (models.DIVAFN) in place; returns the per-epoch history of each loss term.
@@ -161,12 +173,7 @@ def train(model, data: TrainData, cfg: TrainConfig, device=torch.device("cpu"), 
     if cfg.objective in ("finetune", "dann"):
         from pipeline.method.baselines import train_supervised      # here: baselines builds on this module
         return train_supervised(model, data, cfg, device, progress, pretrained)
-    gen = seeded(cfg.seed)
-    model.to(device).train()
-    X = Stills(data, model.f, cfg, pretrained, device)
-    Y, y_V = torch.from_numpy(data.Y).float().to(device), torch.from_numpy(data.y_V).to(device)
-    S = torch.from_numpy(data.S).float().to(device)
-    model.g.set_input_stats(Y, per_dimension=cfg.video_input == "standardise")
+    gen, X, Y, y_V, S = start(model, data, cfg, device, pretrained)
     buf = Buffers(X.features(), X.is_kf, X.y, evaluate(model.g, Y, device), y_V, S)
     opt_x, opt_y = optimiser_x(model.f, cfg, pretrained), adamw(model.g.parameters(), cfg.lr_y, cfg.weight_decay)
     sup = Supervised(cfg, len(S), model.W_F.shape[1], opt_x, opt_y, device) if cfg.objective == "divafn_plus" else None
