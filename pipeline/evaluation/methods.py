@@ -41,20 +41,11 @@ def compare(methods: dict, labels, split, n_classes: int, svm_c: float = 1.0, se
     return out
 
 
-# divafn_plus's classifier input, adopted by the rule of docs/results.md ("Baselines and divafn_plus"): whether the
-# raw video feature y stands beside its semantic features.
-PLUS_READS_Y = False
-PLUS_INPUT = "[W_H h ; W_G g ; W_E e" + (" ; y]" if PLUS_READS_Y else "]")
 
 
 def baseline_features(features: dict, pooling: str = "mean") -> list:
     """finetune's and dann's classifier input [h ; g]: a chain's pooled keyframe features and video features."""
     return [pool_keyframes(features["H"], pooling), features["G"]]
-
-
-def plus_features(features: dict, semantic: dict) -> list:
-    """divafn_plus's classifier input (PLUS_INPUT) from its chain's features.h5 and semantic.h5."""
-    return divafn_features(semantic) + ([features["Y"]] if PLUS_READS_Y else [])
 
 
 # --------------------------------------------------------------------------------------------- the comparison
@@ -87,7 +78,8 @@ METHODS = {  # name → what it uses; what the classifier is fed (n_vid rows, on
     "dann": dict(uses="images, keyframes, videos", input="[h ; g]",
                  how="domain-adversarial training (Ganin & Lempitsky 2016): finetune's cross-entropy plus a domain "
                      "classifier, behind a gradient-reversal layer, telling images from training keyframes"),
-    "divafn_plus": dict(uses="images, keyframes, videos", input=PLUS_INPUT,
+    # its input, the semantic features alone (not y beside them), adopted by the rule of docs/results.md
+    "divafn_plus": dict(uses="images, keyframes, videos", input="[W_H h ; W_G g ; W_E e]",
                         how="DIVAFN's objective plus a supervised term γ·L_sup on F, H and G (objective "
                             "divafn_plus); the same closed-form semantic steps as divafn"),
     "divafn_plus_image_only": dict(uses="images only", input="F → h",
@@ -145,7 +137,7 @@ def compare_all(fitted: dict, features: dict, semantic: dict, semantic_no_keyfra
     if semantic_untrained is not None:
         methods["divafn_untrained"] = divafn_features(semantic_untrained)
     for name, chain in (chains or {}).items():
-        methods[name] = (plus_features(chain["features"], chain["semantic"]) if name == "divafn_plus"
+        methods[name] = (divafn_features(chain["semantic"]) if name == "divafn_plus"
                          else baseline_features(chain["features"], pooling))
     results = dict(fitted, **compare(methods, y, split, n_classes, svm_c, seed, scaling))
     results["image_only"] = image_only(features["F"], features["image_labels"], h, y, split, n_classes, svm_c, seed,

@@ -34,7 +34,8 @@ def test_compare_all_takes_the_fitted_methods_as_they_are_and_fits_every_other()
 
 
 def test_compare_all_scores_the_other_chains_on_their_own_features():
-    """finetune and dann read their chain's [h ; g]; divafn_plus its chain's semantic features (PLUS_INPUT), and
+    """finetune and dann read their chain's [h ; g]; divafn_plus its chain's semantic features [W_H h ; W_G g ;
+    W_E e], and
     divafn_plus_image_only its chain's F → h: breaking a chain's features changes only its own methods."""
     import numpy as np
 
