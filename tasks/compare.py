@@ -9,19 +9,19 @@ from pipeline.method.train_config import CHAINS
 from .base import ArtifactTask
 from .classifier import FitClassifier
 from .classnames import EmbedClassNames
-from .params import SEED_MAX, Chain, Counts, Dataset, Device, ImageSize, Positives, Training, Videos
+from .params import SEED_MAX, Chain, Compared, Counts, Dataset, Device, ImageSize, Positives, Training, Videos
 from .semantics import ProjectSemantics
 from .train import DumpFeatures, TrainDIVAFN
 
 log = logging.getLogger("luigi-interface")
 
 
-class CompareMethods(Chain, ArtifactTask):
+class CompareMethods(Chain, Compared, ArtifactTask):
     """Every method of pipeline.evaluation.methods.METHODS on the same split, the same SVM → results.json.
 
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
-    use_keyframes=false) for `divafn_no_keyframes`; and the chains of CHAINS (TrainDIVAFN objective finetune,
-    dann, divafn_plus), the same data and budget. divafn and video_only are FitClassifier's (fitted once, there);
+    use_keyframes=false) for `divafn_no_keyframes`; and the chains of CHAINS that `chains` names (TrainDIVAFN
+    objective finetune, dann, divafn_plus; all by default), the same data and budget. divafn and video_only are FitClassifier's (fitted once, there);
     the other methods are fitted here. results.json has FitClassifier's layout and holds every method, so the
     report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
     """
@@ -36,8 +36,9 @@ class CompareMethods(Chain, ArtifactTask):
                     features_no_keyframes=self.clone(DumpFeatures, train_overrides=self.NO_KEYFRAMES),
                     fit=self.clone(FitClassifier),
                     # issue 26: the baselines' and divafn_plus's chains (their features; divafn_plus's semantics)
-                    **{f"features_{m}": self.clone(DumpFeatures, train_overrides=o) for m, o in CHAINS.items()},
-                    plus=self.clone(ProjectSemantics, train_overrides=CHAINS["divafn_plus"]))
+                    **{f"features_{m}": self.clone(DumpFeatures, train_overrides=CHAINS[m]) for m in self.chains},
+                    **({"plus": self.clone(ProjectSemantics, train_overrides=CHAINS["divafn_plus"])}
+                       if "divafn_plus" in self.chains else {}))
 
     def conflicting_settings(self) -> dict:
         trained = self.clone(TrainDIVAFN)     # the configured chain, which the comparison scores as `divafn`
@@ -76,11 +77,12 @@ class CompareMethods(Chain, ArtifactTask):
                                                scoring["lambda_grid"], scoring["keyframe_pooling"], self.seed,
                                                scoring["centre"])
         chains = {}
-        for m in CHAINS:
+        for m in self.chains:
             p = inp[f"features_{m}"].path
             chains[m] = dict(features=h5io.read(p, "features", ["F", "H", "G", "Y", "image_labels", "video_ids"]))
             assemble.check_ids(chains[m]["features"]["video_ids"], f["video_ids"], f"the {m} chain's features", p)
-        chains["divafn_plus"]["semantic"] = h5io.read(inp["plus"].path, "semantic", ["SH", "SG", "SE"])
+        if "plus" in inp:
+            chains["divafn_plus"]["semantic"] = h5io.read(inp["plus"].path, "semantic", ["SH", "SG", "SE"])
         scores = methods.compare_all(fitted, f, semantic, semantic_nk, len(classes), scoring["keyframe_pooling"],
                                      scoring["svm_c"], self.seed, untrained, scoring["scaling"], chains)
         y, split = f["video_labels"], f["video_split"].astype(str)
@@ -92,7 +94,7 @@ class CompareMethods(Chain, ArtifactTask):
             results.write_json(tmp, out)
 
 
-class SeedSweep(Dataset, ImageSize, Videos, Device, Training, ArtifactTask):
+class SeedSweep(Dataset, ImageSize, Videos, Device, Training, Compared, ArtifactTask):
     """CompareMethods over several seeds → sweep.json (mean ± std of every method), sweep.md, sweep.png."""
     seeds = Counts(default=[0, 1, 2, 3, 4], at_least=0, at_most=SEED_MAX,
                    description="seeds of training, λ folds and SVM")

@@ -11,21 +11,21 @@ from .compare import CompareMethods
 from .data import BuildManifest
 from .extract import CheckRejects
 from .graph import stage_graph
-from .params import Chain
+from .params import Chain, Compared
 from .semantics import ProjectSemantics
 from .train import DumpFeatures, TrainDIVAFN
 
 log = logging.getLogger("luigi-interface")
 
 
-class RunExperiment(Chain, ArtifactTask):
+class RunExperiment(Chain, Compared, ArtifactTask):
     """The whole method on one pair → metrics.json, report.md and its figures in one run folder."""
     # upstream of fit and compare: the report reads them, their paths are in fit's
     # (and the other chains' features: upstream of compare)
     implied_inputs = ("features", "semantic", "model", "manifest", "classnames", "rejects", "chain_features")
 
     def requires(self):
-        chains = dict(divafn_no_keyframes=CompareMethods.NO_KEYFRAMES, **CHAINS)
+        chains = dict(divafn_no_keyframes=CompareMethods.NO_KEYFRAMES, **{m: CHAINS[m] for m in self.chains})
         return dict(fit=self.clone(FitClassifier), compare=self.clone(CompareMethods),
                     features=self.clone(DumpFeatures), semantic=self.clone(ProjectSemantics),
                     model=self.clone(TrainDIVAFN), manifest=self.clone(BuildManifest),

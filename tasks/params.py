@@ -24,7 +24,7 @@ from models import BACKBONES
 from pipeline.data import custom
 from pipeline.data.pairs import get_pair
 from pipeline.errors import DataError
-from pipeline.method.train_config import TrainConfig
+from pipeline.method.train_config import CHAINS, TrainConfig
 
 from . import luigi_compat
 
@@ -147,6 +147,20 @@ class Positives(Checked, luigi.ListParameter):
         return len(x) > 0 and all(_number(v, False) and v > 0 for v in x)
 
 
+class ChainNames(Checked, luigi.ListParameter):
+    """A JSON list of methods of CHAINS (pipeline/method/train_config.py), possibly empty; kept in CHAINS' order, so
+    that the same set is the same value (and the same digest) however it was written."""
+    kind = "a JSON list of " + ", ".join(CHAINS) + " (or [])"
+
+    def normalize(self, x):
+        x = super().normalize(x)
+        return tuple(m for m in CHAINS if m in x)
+
+    def check(self, x) -> None:
+        if not isinstance(x, (list, tuple)) or not all(isinstance(m, str) and m in CHAINS for m in x):
+            raise Refused(x, f"is not {self.kind}", examples=('["finetune", "dann", "divafn_plus"]', "[]"))
+
+
 class DeviceParameter(Checked, luigi.Parameter):
     """auto, cpu, cuda or cuda:N; a CUDA device that this machine does not show torch is refused at parse time.
     torch is imported only when a CUDA device is named (`import tasks` stays light: test_startup.py)."""
@@ -260,6 +274,14 @@ class Chain(Dataset, ImageSize, Videos, Seed, Device, Training):
     passes_on = ("image_size", "keyframes", "n_shards", "epochs", "backbone")
 
 
+class Compared:
+    """The stages that compare methods (CompareMethods and what runs it): which of CHAINS they train beside divafn."""
+    chains = ChainNames(default=tuple(CHAINS), description="the methods trained beside divafn and compared with it, "
+                        "each a training of its own: " + ", ".join(CHAINS) + " ([]: divafn's chains only)")
+    # their value before they were a setting: at it, left out of the digest (outputs made before stay complete)
+    digest_added = {"chains": luigi.ListParameter().serialize(tuple(CHAINS))}
+
+
 class OneChain(Chain):
     """The stages after training, one chain each: `train_overrides` names the TrainDIVAFN it is made from."""
     train_overrides = ChainOverrides(default={}, description="TrainDIVAFN parameters for this chain (e.g. "
@@ -268,5 +290,5 @@ class OneChain(Chain):
     digest_excludes = ("train_overrides",)
 
 
-SHARED = tuple(sorted({name for group in (Dataset, ImageSize, Videos, Seed, Device, Training)
+SHARED = tuple(sorted({name for group in (Dataset, ImageSize, Videos, Seed, Device, Training, Compared)
                        for name, v in vars(group).items() if isinstance(v, luigi.Parameter)}))

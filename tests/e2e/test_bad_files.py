@@ -34,6 +34,8 @@ c = 8
 embedding_dim = 16
 lambda_grid = [1.0]
 svm_c = 0.01
+# divafn's chains only: the compared methods' (finetune, dann, divafn_plus) are tested on SYNTHETIC's tiny run
+chains = []
 # the default backbone with its ImageNet trunk frozen (computed once per still): fast
 lr_trunk = 0
 augment = false

@@ -45,6 +45,7 @@ IMPOSSIBLE = {
     params.Positives: lambda p: ["[]", "[0]", "[-1.0]"],
     params.DeviceParameter: lambda p: ["gpu", "cuda:99"],
     params.ChainOverrides: lambda p: ['{"no_such_setting": 1}', '{"c": 0}'],
+    params.ChainNames: lambda p: ['["bogus"]', '[1]', '"finetune"'],
     params.SplitParameter: lambda p: ["4", "0"],
     params.PairParameter: lambda p: ["NOPE"],
     VideosParameter: lambda p: ["/no/such/folder"],
