@@ -72,6 +72,11 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     domain_weight = NonNegative(default=TrainConfig.domain_weight,
                                 description="dann: weight of the domain classifier's loss")
 
+    # The settings of one objective (its supervised term, its domain classifier): in that objective's digest only, so
+    # that a training which does not read one keeps its folder whatever the setting's default.
+    OBJECTIVE_SETTINGS = {"gamma": "divafn_plus", "supervision": "divafn_plus", "tau": "divafn_plus",
+                          "domain_weight": "dann"}
+
     IMAGENET_BY_DEFAULT = ("efficientnet_lite0",)   # pipeline.method.pretrained.default_weights (it imports torch)
     # What the baselines' training (pipeline.method.train.train_supervised) does not read: DIVAFN's loss terms.
     DIVAFN_TERMS = ("alpha_fg", "alpha_hg", "alpha_fh", "beta", "balanced", "video_steps")
@@ -109,6 +114,10 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
                              f"and autoencoder terms, so this setting would be ignored; drop it, or set objective "
                              f"divafn or divafn_plus.")
         return out
+
+    def digest_params(self) -> dict:
+        return {k: v for k, v in super().digest_params().items()
+                if self.OBJECTIVE_SETTINGS.get(k, self.objective) == self.objective}
 
     def requires(self):
         shards = range(self.n_shards)

@@ -39,7 +39,7 @@ class TrainConfig:
     video_input: str = "standardise"  # g's input: each dimension to unit std, or "uniform": one scale for all
     video_steps: str = "one_pass"     # t_y = ⌈n_y/N_y⌉, or "algorithm": t_y = t_x (Algorithm 1's one n)
     objective: str = "divafn"     # OBJECTIVES: what θx, θy are trained for
-    gamma: float = 1.0            # divafn_plus: weight of the supervised term on F, H and on G
+    gamma: float = 3.0            # divafn_plus: weight of its supervised term (docs/results.md, round 2)
     supervision: str = "linear"   # divafn_plus: SUPERVISIONS
     tau: float = 0.1              # divafn_plus, supervision "semantic": the softmax's temperature
     domain_weight: float = 1.0    # dann: weight of the domain classifier's loss (its reversal weight follows λ_p)
