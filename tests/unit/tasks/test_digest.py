@@ -3,6 +3,7 @@ leaves the digest as it was, so they stay complete; any other value moves it."""
 import luigi
 
 from tasks.base import ArtifactTask
+from pipeline.method.train_config import TrainConfig
 from tasks.train import TrainDIVAFN
 
 
@@ -39,3 +40,16 @@ def test_other_video_steps_move_the_training_digest_and_the_default_is_the_earli
     default = TrainDIVAFN(pair="SYNTHETIC")
     assert TrainDIVAFN(pair="SYNTHETIC", video_steps="algorithm").digest() != default.digest()
     assert TrainDIVAFN.digest_added["video_steps"] == default.video_steps == "one_pass"
+
+
+def test_an_objectives_own_setting_moves_only_that_objectives_training():
+    divafn, dann = TrainDIVAFN(pair="SYNTHETIC"), TrainDIVAFN(pair="SYNTHETIC", objective="dann")
+    plus = TrainDIVAFN(pair="SYNTHETIC", objective="divafn_plus")
+    # divafn_plus's γ: not read by divafn or dann, so their folders stay whatever γ's default becomes
+    assert TrainDIVAFN(pair="SYNTHETIC", gamma=7.0).digest() == divafn.digest()
+    assert TrainDIVAFN(pair="SYNTHETIC", objective="dann", gamma=7.0).digest() == dann.digest()
+    assert TrainDIVAFN(pair="SYNTHETIC", objective="divafn_plus", gamma=7.0).digest() != plus.digest()
+    # dann's domain weight: the same, the other way round
+    assert TrainDIVAFN(pair="SYNTHETIC", objective="divafn_plus", domain_weight=0.5).digest() == plus.digest()
+    assert TrainDIVAFN(pair="SYNTHETIC", objective="dann", domain_weight=0.5).digest() != dann.digest()
+    assert "gamma" not in divafn.digest_params() and plus.digest_params()["gamma"] == str(TrainConfig.gamma)
