@@ -2,8 +2,8 @@
 leaves the digest as it was, so they stay complete; any other value moves it."""
 import luigi
 
-from tasks.base import ArtifactTask
 from pipeline.method.train_config import TrainConfig
+from tasks.base import ArtifactTask
 from tasks.train import TrainDIVAFN
 
 
