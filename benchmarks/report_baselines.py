@@ -3,10 +3,11 @@ dataset, summed up.
 
     PYTHONPATH=. python benchmarks/report_baselines.py /work/rep/d20 /work/rep/d21 /work/rep/d22
 
-Each argument is the folder a `luigi --module tasks SeedSweep --pair SYNTHETIC --MakeSyntheticData-data-seed D` ran
-in. Prints, in %: every method's mean ± std over the datasets × seeds (and each dataset's mean); the paired
-differences of sweeps.PAIRED over the same runs (mean ± std, how many runs each way); and the cross-modal alignment
-(stats.alignment_scores on the test videos) of every trained chain, from its features.h5.
+Each argument is a SeedSweep's output folder (…/artifacts/SYNTHETIC/SeedSweep-<hash>), or the folder a `luigi --module
+tasks SeedSweep --pair SYNTHETIC --MakeSyntheticData-data-seed D` ran in when it holds one SeedSweep. Prints, in %:
+every method's mean ± std over the datasets × seeds (and each dataset's mean); the paired differences of
+sweeps.PAIRED over the same runs (mean ± std, how many runs each way); and the cross-modal alignment
+(stats.alignment_scores on the test videos) of every chain the sweep's CompareMethods read, from its features.h5.
 """
 import argparse
 import glob
@@ -22,15 +23,22 @@ from pipeline.report import stats
 CHAIN_NAMES = {"{}": "divafn", '{"use_keyframes": false}': "divafn_no_keyframes"}
 
 
-def one(folder: str, pattern: str) -> str:
-    (path,) = glob.glob(f"{folder}/artifacts/SYNTHETIC/{pattern}")
-    return path
+def sweep_folder(arg: str) -> Path:
+    """The SeedSweep output folder an argument names (itself, or the one SeedSweep of a run folder)."""
+    if Path(arg).name.startswith("SeedSweep-"):
+        return Path(arg)
+    (path,) = glob.glob(f"{arg}/artifacts/SYNTHETIC/SeedSweep-*")
+    return Path(path)
 
 
-def alignment(folder: str) -> dict:
-    """chain → seed → alignment_scores, for every features.h5 in the folder."""
+def alignment(sweep: Path) -> dict:
+    """chain → seed → alignment_scores, for every features.h5 that the sweep's CompareMethods read (their
+    provenance's inputs; other chains' dumps in the same folder, e.g. of other settings, are not its)."""
+    root = sweep.parents[2]            # where the run's relative paths start: <root>/artifacts/<pair>/…
     out = {}
-    for p in sorted(glob.glob(f"{folder}/artifacts/SYNTHETIC/DumpFeatures-*/features.h5")):
+    inputs = json.loads((sweep / "sweep.json").read_text())["inputs"].values()
+    read = {p for r in inputs for p in json.loads((root / r).read_text())["provenance"]["inputs"]}
+    for p in sorted(root / r for r in read if r.endswith("features.h5")):
         params = h5io.attrs(p)["params"]
         overrides = params["train_overrides"]
         name = CHAIN_NAMES.get(overrides) or json.loads(overrides).get("objective", overrides)
@@ -46,7 +54,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("folders", nargs="+")
     a = p.parse_args(argv)
-    sweeps = {Path(f).name: json.loads(Path(one(f, "SeedSweep-*/sweep.json")).read_text()) for f in a.folders}
+    folders = {sweep_folder(f).parents[2].name: sweep_folder(f) for f in a.folders}
+    sweeps = {d: json.loads((f / "sweep.json").read_text()) for d, f in folders.items()}
     runs = {}          # method → [(dataset, seed, accuracy)]
     for d, sw in sweeps.items():
         for m, t in sw["methods"].items():
@@ -71,7 +80,7 @@ def main(argv=None):
               f"{len(diff) - ahead - level} | " + " | ".join(f"{v:+.1f}" for v in per) + " |")
     print("\n## Alignment of each trained chain, % (cross-modal nearest-class-mean accuracy on the test videos)\n")
     align = {}
-    for f in a.folders:
+    for f in folders.values():
         for chain, by_seed in alignment(f).items():
             for scores in by_seed.values():
                 for k, v in scores.items():
