@@ -14,7 +14,7 @@ def videos(tmp_path):
 
 
 def test_predict_uses_the_chain_of_the_same_settings(videos):
-    given = {k: v for k, v in VALUES.items()}
+    given = {k: v for k, v in VALUES.items() if k != "chains"}       # the comparison's: Predict compares nothing
     args = [a for k, v in given.items() for a in (f"--{k.replace('_', '-')}", v)]
     stages = stages_of("Predict", "--pair", PAIR, "--videos", str(videos), "--shards", "3", *args)
     run = stages_of("RunExperiment", "--pair", PAIR, *args)
