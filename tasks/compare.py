@@ -22,8 +22,9 @@ class CompareMethods(Chain, Compared, ArtifactTask):
     Two trained DIVAFNs: the configured one, and one trained without keyframes (TrainDIVAFN
     use_keyframes=false) for `divafn_no_keyframes`; and the chains of CHAINS that `chains` names (TrainDIVAFN
     objective finetune, dann, divafn_plus; all by default), the same data and budget. divafn and video_only are
-    FitClassifier's (fitted once, there); the other methods are fitted here. results.json has FitClassifier's layout and holds every method, so the
-    report treats every method alike (accuracy, per-class, confusion, McNemar against divafn).
+    FitClassifier's (fitted once, there); the other methods are fitted here. results.json has FitClassifier's
+    layout and holds every method, so the report treats every method alike (accuracy, per-class, confusion, McNemar
+    against divafn).
     """
     NO_KEYFRAMES = {"use_keyframes": False}
     # features*: upstream of divafn / no_keyframes; fit: made from divafn by svm_c and scaling, both in scoring()
