@@ -72,10 +72,12 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
     domain_weight = NonNegative(default=TrainConfig.domain_weight,
                                 description="dann: weight of the domain classifier's loss")
 
-    # The settings of one objective (its supervised term, its domain classifier): in that objective's digest only, so
-    # that a training which does not read one keeps its folder whatever the setting's default.
+    # The settings of one objective (its supervised term, its domain classifier): refused for the others
+    # (unused_settings) and in that objective's digest only, so that a training which does not read one keeps its
+    # folder whatever the setting's default.
     OBJECTIVE_SETTINGS = {"gamma": "divafn_plus", "supervision": "divafn_plus", "tau": "divafn_plus",
                           "domain_weight": "dann"}
+    OBJECTIVE_PART = {"divafn_plus": "a supervised term", "dann": "a domain classifier"}
 
     IMAGENET_BY_DEFAULT = ("efficientnet_lite0",)   # pipeline.method.pretrained.default_weights (it imports torch)
     # What the baselines' training (pipeline.method.train.train_supervised) does not read: DIVAFN's loss terms.
@@ -98,16 +100,13 @@ class TrainDIVAFN(Dataset, ImageSize, Videos, Seed, Device, Training, ArtifactTa
             out["lr_trunk"] = (f"{self.backbone} is trained from scratch here (no pretrained file), so it has no "
                                f"ImageNet trunk to slow down and this setting would be ignored; drop it, or give the "
                                f"backbone's ImageNet weights as --TrainDIVAFN-pretrained FILE.")
-        if self.objective != "divafn_plus":
-            for name in ("gamma", "supervision", "tau"):
-                out[name] = (f"only objective divafn_plus has a supervised term, and this training's objective is "
-                             f"{self.objective}; drop it, or set objective divafn_plus.")
-        elif self.supervision != "semantic":
+        for name, objective in self.OBJECTIVE_SETTINGS.items():
+            if self.objective != objective:
+                out[name] = (f"only objective {objective} has {self.OBJECTIVE_PART[objective]}, and this training's "
+                             f"objective is {self.objective}; drop it, or set objective {objective}.")
+        if self.objective == "divafn_plus" and self.supervision != "semantic":
             out["tau"] = ("only supervision semantic has a softmax temperature, and this one is linear; drop it, or "
                           "set supervision semantic.")
-        if self.objective != "dann":
-            out["domain_weight"] = (f"only objective dann has a domain classifier, and this training's objective is "
-                                    f"{self.objective}; drop it, or set objective dann.")
         if self.objective in ("finetune", "dann"):
             for name in self.DIVAFN_TERMS:
                 out[name] = (f"objective {self.objective} trains by cross-entropy alone, without DIVAFN's similarity "
