@@ -1,7 +1,7 @@
 """Issue 26's reporting figures (docs/results.md, "Baselines and divafn_plus"): several SeedSweeps, one per generated
 dataset, summed up.
 
-    PYTHONPATH=. python benchmarks/report_baselines.py /work/rep/d20 /work/rep/d21 /work/rep/d22
+    PYTHONPATH=. python benchmarks/report_baselines.py d20 d21 d22      # the folders the three SeedSweeps ran in
 
 Each argument is a SeedSweep's output folder (…/artifacts/SYNTHETIC/SeedSweep-<hash>), or the folder a `luigi --module
 tasks SeedSweep --pair SYNTHETIC --MakeSyntheticData-data-seed D` ran in when it holds one SeedSweep. Prints, in %:
@@ -27,8 +27,11 @@ def sweep_folder(arg: str) -> Path:
     """The SeedSweep output folder an argument names (itself, or the one SeedSweep of a run folder)."""
     if Path(arg).name.startswith("SeedSweep-"):
         return Path(arg)
-    (path,) = glob.glob(f"{arg}/artifacts/SYNTHETIC/SeedSweep-*")
-    return Path(path)
+    found = glob.glob(f"{arg}/artifacts/SYNTHETIC/SeedSweep-*")
+    if len(found) != 1:
+        raise SystemExit(f"report_baselines: {arg} holds {len(found)} SeedSweep folders under artifacts/SYNTHETIC/, "
+                         f"not one; give the SeedSweep-<hash> folder itself.")
+    return Path(found[0])
 
 
 def alignment(sweep: Path) -> dict:

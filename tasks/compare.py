@@ -82,7 +82,7 @@ class CompareMethods(Chain, Compared, ArtifactTask):
             p = inp[f"features_{m}"].path
             chains[m] = dict(features=h5io.read(p, "features", ["F", "H", "G", "Y", "image_labels", "video_ids"]))
             assemble.check_ids(chains[m]["features"]["video_ids"], f["video_ids"], f"the {m} chain's features", p)
-        if "plus" in inp:
+        if "divafn_plus" in self.chains:
             chains["divafn_plus"]["semantic"] = h5io.read(inp["plus"].path, "semantic", ["SH", "SG", "SE"])
         scores = methods.compare_all(fitted, f, semantic, semantic_nk, len(classes), scoring["keyframe_pooling"],
                                      scoring["svm_c"], self.seed, untrained, scoring["scaling"], chains)
